@@ -1,0 +1,118 @@
+# netlab — packet-level protocol inspector and traffic generator.
+# `make` builds ./netlab; `make test` runs every test; `make demo` replays a
+# shipped capture. See README.md.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man/man1
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+
+PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null || pcap-config --cflags 2>/dev/null)
+PCAP_LIBS   := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || pcap-config --libs 2>/dev/null || echo -lpcap)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+OPT ?= -O2 -g
+ifeq ($(SANITIZE),1)
+BUILD    ?= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD    ?= build/rel
+SANFLAGS :=
+endif
+
+NL_CPPFLAGS := -Iinclude -D_GNU_SOURCE -DNETLAB_VERSION='"$(VERSION)"'
+NL_CFLAGS   := -std=c11 $(OPT) -Wall -Wextra $(SANFLAGS) $(PCAP_CFLAGS) -MMD -MP
+NL_LDFLAGS  := $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC  := $(sort $(filter-out src/cli/%,$(shell find src -name '*.c')))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB      := $(BUILD)/libnetlab.a
+BIN      := $(BUILD)/netlab
+TOOLS_BIN := $(BUILD)/tools/synthcap
+
+.PHONY: all clean test unit-tests integration-tests demo install uninstall \
+        bench deps-build deps-test deps-bench check-format format
+
+all: netlab
+
+netlab: $(BIN)
+ifneq ($(SANITIZE),1)
+	@cp $(BIN) netlab
+endif
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(NL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PCAP_LIBS)
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NL_CPPFLAGS) $(NL_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/support/%.o: tests/support/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NL_CPPFLAGS) -Itests $(NL_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(NL_CPPFLAGS) -Itests $(NL_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS) -o $@ $< \
+		$(SUPPORT_OBJ) $(LIB) $(CMOCKA_LIBS) $(PCAP_LIBS) $(NL_LDFLAGS)
+
+$(BUILD)/tools/%: tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(NL_CPPFLAGS) $(NL_CFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(PCAP_LIBS) $(NL_LDFLAGS)
+
+# Dependencies: installed with apt-get when run as root, named otherwise.
+deps-build:
+	@tools/deps.sh build
+deps-test:
+	@tools/deps.sh test
+deps-bench:
+	@tools/deps.sh bench
+
+unit-tests: $(TEST_BIN)
+
+test: deps-test
+	@$(MAKE) --no-print-directory netlab unit-tests $(TOOLS_BIN)
+	@tools/run-tests.sh $(BUILD)
+
+demo: deps-build
+	@$(MAKE) --no-print-directory netlab
+	$(BIN) replay -e captures/tcp-small-sends.pcap
+	$(BIN) replay -v -c 4 captures/tcp-small-sends.pcap
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory netlab $(TOOLS_BIN)
+	@tools/bench.sh $(BUILD)
+
+install: netlab
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/netlab
+	install -m 0644 man/netlab.1 $(DESTDIR)$(MANDIR)/netlab.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/netlab $(DESTDIR)$(MANDIR)/netlab.1
+
+format:
+	clang-format -i $$(find src include tests tools -name '*.[ch]')
+
+check-format:
+	@clang-format --dry-run --Werror $$(find src include tests tools -name '*.[ch]')
+
+clean:
+	rm -rf build netlab
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SUPPORT_OBJ:.o=.d)

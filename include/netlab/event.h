@@ -1,0 +1,56 @@
+/*
+ * Events: what the stages found, delivered in order to every sink. Stages
+ * never print; sinks format. Each TCP/IP stage added later (connection
+ * tracking, reassembly, framing) adds its event types here.
+ */
+#ifndef NETLAB_EVENT_H
+#define NETLAB_EVENT_H
+
+#include <stdint.h>
+
+#include "netlab/arptable.h"
+#include "netlab/decode.h"
+#include "netlab/stats.h"
+
+enum nl_event_type {
+	NL_EV_PACKET,     /* a packet, decoded and annotated by every stage */
+	NL_EV_ARP_NOTICE, /* ARP table: MAC change or address conflict */
+	NL_EV_SUMMARY,    /* end of input: totals */
+	NL_EV_COUNT
+};
+
+struct nl_oui_db;
+
+struct nl_summary {
+	const struct nl_stats *stats;
+	const struct nl_arp_table *arp; /* NULL when ARP tracking is off */
+	uint32_t dlt;                   /* link type of the capture */
+	bool file_truncated;            /* capture file ended mid-record */
+	uint64_t file_truncated_offset;
+};
+
+struct nl_event {
+	enum nl_event_type type;
+	const struct nl_packet *pkt; /* the packet that caused it; NULL at the end */
+	union {
+		const struct nl_arp_notice *arp;
+		const struct nl_summary *summary;
+	} u;
+};
+
+/*
+ * A sink consumes events. on_event is called for every event in order; close
+ * flushes and frees. A sink that writes keeps its own struct nl_outbuf *.
+ */
+struct nl_sink_ops {
+	const char *name;
+	void (*on_event)(void *self, const struct nl_event *ev);
+	void (*close)(void *self);
+};
+
+struct nl_sink {
+	const struct nl_sink_ops *ops;
+	void *self;
+};
+
+#endif

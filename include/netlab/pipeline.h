@@ -1,0 +1,52 @@
+/*
+ * The analysis context: one per capture, passed down the pipeline
+ * decode -> ARP table -> (connection tracking -> reassembly -> framing) ->
+ * sinks. No global state: two captures can be analysed in one process.
+ */
+#ifndef NETLAB_PIPELINE_H
+#define NETLAB_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netlab/arptable.h"
+#include "netlab/decode.h"
+#include "netlab/event.h"
+#include "netlab/stats.h"
+#include "netlab/status.h"
+
+#define NL_MAX_SINKS 8
+#define NL_MAX_NOTICES 4
+
+struct nl_config {
+	struct nl_decode_opts decode;
+	uint32_t arp_cap; /* ARP table capacity; 0 turns ARP tracking off */
+};
+
+void nl_config_defaults(struct nl_config *cfg);
+
+struct nl_ctx {
+	struct nl_config cfg;
+	struct nl_stats stats;
+	struct nl_packet pkt; /* reused for every packet */
+	struct nl_arp_table *arp;
+	struct nl_arp_notice notices[NL_MAX_NOTICES];
+	struct nl_sink sinks[NL_MAX_SINKS];
+	unsigned n_sinks;
+	uint32_t dlt;
+};
+
+NL_WUR enum nl_status nl_ctx_init(struct nl_ctx *ctx, const struct nl_config *cfg,
+				  char *errbuf);
+/* Sinks receive events in the order they were added. */
+NL_WUR enum nl_status nl_ctx_add_sink(struct nl_ctx *ctx, struct nl_sink sink);
+void nl_ctx_set_linktype(struct nl_ctx *ctx, uint32_t dlt);
+/* Run one captured packet through every stage. data is borrowed. */
+void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
+		   const uint8_t *data, uint32_t caplen, uint32_t len);
+/* End of input: emit the summary event. */
+void nl_ctx_finish(struct nl_ctx *ctx, const struct nl_summary *extra);
+/* Close every sink and free the stages. */
+void nl_ctx_free(struct nl_ctx *ctx);
+
+#endif

@@ -1,0 +1,307 @@
+/* Command-line parsing for replay and sniff. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	OPT_JSON = 256,
+	OPT_VERIFY,
+	OPT_TIME,
+	OPT_NANO,
+	OPT_IMMEDIATE,
+	OPT_MAX_ARP,
+};
+
+static const struct option long_opts[] = {
+	{"count", required_argument, NULL, 'c'},
+	{"numeric", no_argument, NULL, 'n'},
+	{"link", no_argument, NULL, 'e'},
+	{"hex", no_argument, NULL, 'x'},
+	{"hex-ascii", no_argument, NULL, 'X'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"line-buffered", no_argument, NULL, 'l'},
+	{"write", required_argument, NULL, 'w'},
+	{"snaplen", required_argument, NULL, 's'},
+	{"no-promiscuous-mode", no_argument, NULL, 'p'},
+	{"buffer-size", required_argument, NULL, 'B'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"verify-checksums", no_argument, NULL, OPT_VERIFY},
+	{"time", required_argument, NULL, OPT_TIME},
+	{"nano", no_argument, NULL, OPT_NANO},
+	{"immediate", no_argument, NULL, OPT_IMMEDIATE},
+	{"max-arp", required_argument, NULL, OPT_MAX_ARP},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+void nl_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("netlab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void nl_cli_usage(enum nl_cmd cmd, bool full)
+{
+	FILE *f = full ? stdout : stderr;
+	if (cmd == NL_CMD_REPLAY)
+		fputs("usage: netlab replay [OPTIONS] FILE [EXPRESSION]\n"
+		      "Analyse a pcap or pcapng capture file ('-' reads standard input).\n",
+		      f);
+	else
+		fputs("usage: netlab sniff [OPTIONS] IFACE [EXPRESSION]\n"
+		      "Capture live on IFACE ('any' for all interfaces) until Ctrl-C,\n"
+		      "SIGTERM or -c COUNT.\n",
+		      f);
+	if (!full) {
+		fprintf(f, "Try 'netlab %s --help'.\n",
+			cmd == NL_CMD_REPLAY ? "replay" : "sniff");
+		return;
+	}
+	fputs("\nEXPRESSION is a BPF filter, as in tcpdump (e.g. 'tcp port 9000').\n"
+	      "\noutput:\n"
+	      "  -e, --link             show the link-level header (MACs, vendor, frame size)\n"
+	      "  -v, --verbose          one indented block per layer: link, network,\n"
+	      "                         transport, application\n"
+	      "  -x, --hex              hex dump of each packet\n"
+	      "  -X, --hex-ascii        hex and ASCII dump of each packet\n"
+	      "  -q, --quiet            no per-packet lines: the summary only\n"
+	      "      --json             JSON Lines: one object per packet, a summary last\n"
+	      "  -n, --numeric          accepted for tcpdump habits (netlab never resolves names)\n"
+	      "      --time STYLE       local (default), utc, relative, delta, epoch, date, none\n"
+	      "      --nano             nanosecond timestamps\n"
+	      "  -l, --line-buffered    flush output after every packet\n"
+	      "\nanalysis:\n"
+	      "  -c, --count N          stop after N packets\n"
+	      "      --verify-checksums verify IPv4, ICMP, TCP and UDP checksums\n"
+	      "      --max-arp N        ARP table capacity (default 4096; 0 = off)\n"
+	      "  -w, --write FILE       also write the packets read to a pcap file\n",
+	      f);
+	if (cmd == NL_CMD_SNIFF)
+		fputs("\nlive capture:\n"
+		      "  -s, --snaplen N        bytes to capture per packet (default 262144)\n"
+		      "  -p, --no-promiscuous-mode  do not put the interface in promiscuous mode\n"
+		      "  -B, --buffer-size KiB  kernel capture buffer (default 8192 KiB)\n"
+		      "      --immediate        deliver packets at once (may drop more on bursts)\n",
+		      f);
+	fputs("\n  -h, --help             this help\n"
+	      "\nexit status: 0 ok, 1 error, 2 usage or filter error, 3 capture file\n"
+	      "ended mid-record, 4 unreadable record in capture file, 5 no permission\n"
+	      "to capture.\n",
+	      f);
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_time_style(const char *s, enum nl_time_style *out)
+{
+	static const char *const names[NL_TIME_STYLE_COUNT] = {
+		[NL_TIME_LOCAL] = "local",   [NL_TIME_UTC] = "utc",
+		[NL_TIME_RELATIVE] = "relative", [NL_TIME_DELTA] = "delta",
+		[NL_TIME_EPOCH] = "epoch",   [NL_TIME_DATE] = "date",
+		[NL_TIME_NONE] = "none",
+	};
+	for (int i = 0; i < NL_TIME_STYLE_COUNT; i++)
+		if (names[i] && !strcmp(s, names[i])) {
+			*out = (enum nl_time_style)i;
+			return true;
+		}
+	return false;
+}
+
+static char *join_words(int n, char **words)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
+{
+	memset(cli, 0, sizeof(*cli));
+	cli->cmd = cmd;
+	nl_config_defaults(&cli->config);
+	cli->report.time_style = NL_TIME_LOCAL;
+	cli->report.time_digits = 6;
+	const char *cmdname = cmd == NL_CMD_REPLAY ? "replay" : "sniff";
+
+	opterr = 0;
+	optind = 1;
+	int ch;
+	uint64_t v;
+	while ((ch = getopt_long(argc, argv, ":c:nexXvqlw:s:pB:h", long_opts,
+				 NULL)) != -1) {
+		bool live_only = false;
+		switch (ch) {
+		case 'c':
+			if (!parse_u64(optarg, UINT64_MAX, &cli->count) ||
+			    cli->count == 0) {
+				nl_cli_error("invalid packet count '%s' for -c "
+					     "(a positive whole number)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			break;
+		case 'e':
+			cli->report.link = true;
+			break;
+		case 'x':
+			cli->report.hex = true;
+			break;
+		case 'X':
+			cli->report.hex_ascii = true;
+			break;
+		case 'v':
+			cli->verbose = true;
+			break;
+		case 'q':
+			cli->quiet = true;
+			break;
+		case 'l':
+			cli->line_buffered = true;
+			break;
+		case 'w':
+			cli->capture.write_file = optarg;
+			break;
+		case 's':
+			live_only = true;
+			if (!parse_u64(optarg, 262144, &v)) {
+				nl_cli_error("invalid snapshot length '%s' for -s "
+					     "(0 to 262144)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->capture.snaplen = (int)v;
+			break;
+		case 'p':
+			live_only = true;
+			cli->capture.no_promisc = true;
+			break;
+		case 'B':
+			live_only = true;
+			if (!parse_u64(optarg, 4 * 1024 * 1024, &v) || v == 0) {
+				nl_cli_error("invalid buffer size '%s' for -B "
+					     "(KiB, 1 to 4194304)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->capture.buffer_kib = (int)v;
+			break;
+		case OPT_IMMEDIATE:
+			live_only = true;
+			cli->capture.immediate = true;
+			break;
+		case OPT_JSON:
+			cli->json = true;
+			break;
+		case OPT_VERIFY:
+			cli->config.decode.verify_checksums = true;
+			cli->report.verify_checksums = true;
+			break;
+		case OPT_TIME:
+			if (!parse_time_style(optarg, &cli->report.time_style)) {
+				nl_cli_error("unknown time style '%s' for --time "
+					     "(local, utc, relative, delta, "
+					     "epoch, date, none)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			break;
+		case OPT_NANO:
+			cli->report.time_digits = 9;
+			break;
+		case OPT_MAX_ARP:
+			if (!parse_u64(optarg, 1u << 24, &v)) {
+				nl_cli_error("invalid ARP table size '%s' for "
+					     "--max-arp (0 to 16777216)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.arp_cap = (uint32_t)v;
+			break;
+		case 'h':
+			nl_cli_usage(cmd, true);
+			return -1;
+		case ':':
+			nl_cli_error("option '%s' needs an argument (see 'netlab "
+				     "%s --help')",
+				     argv[optind - 1], cmdname);
+			return NL_EXIT_USAGE;
+		default:
+			if (optopt)
+				nl_cli_error("unknown option '-%c' for %s (see "
+					     "'netlab %s --help')",
+					     optopt, cmdname, cmdname);
+			else
+				nl_cli_error("unknown option '%s' for %s (see "
+					     "'netlab %s --help')",
+					     argv[optind - 1], cmdname, cmdname);
+			return NL_EXIT_USAGE;
+		}
+		if (live_only && cmd != NL_CMD_SNIFF) {
+			nl_cli_error("option '%s' applies to live capture "
+				     "('netlab sniff') only",
+				     argv[optind - 1]);
+			return NL_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		nl_cli_error("missing %s (see 'netlab %s --help')",
+			     cmd == NL_CMD_REPLAY ? "capture FILE"
+						  : "interface IFACE",
+			     cmdname);
+		return NL_EXIT_USAGE;
+	}
+	cli->source = argv[optind++];
+	if (optind < argc) {
+		cli->filter = join_words(argc - optind, argv + optind);
+		if (!cli->filter) {
+			nl_cli_error("out of memory");
+			return NL_EXIT_ERROR;
+		}
+	}
+	cli->capture.filter = cli->filter;
+	if (cli->quiet && cli->json) {
+		/* --json -q: the summary object only */
+	}
+	return NL_EXIT_OK;
+}
+
+void nl_cli_free(struct nl_cli *cli)
+{
+	free(cli->filter);
+	cli->filter = NULL;
+}

@@ -1,0 +1,725 @@
+/*
+ * --json: JSON Lines. One object per line, each with a "type".
+ *
+ * Schema (a key is present only when its layer or condition is; numbers are
+ * JSON numbers, addresses are strings; every string that came from the wire
+ * or from a data file is escaped: control bytes, DEL and bytes >= 0x80
+ * become \u00XX, so the output is ASCII and always valid JSON):
+ *
+ * {"type":"packet",
+ *  "frame":1, "ts":"2026-11-22T01:48:07.123456789Z",
+ *  "ts_epoch":1700000000.123456789, "caplen":74, "len":74,
+ *  "undecoded":true,                       link type not decoded
+ *  "eth":{"src":"aa:…","dst":"ff:…","src_vendor":"Intel Corporate"|null,
+ *         "dst_vendor":null,"ethertype":2048,"type_len":33024,
+ *         "ieee8023":false,"frame_len":78,"fcs_absent":true,
+ *         "undersize":false,"oversize":false},
+ *  "sll":{"version":1|2,"pkttype":0,"direction":"In"|"B"|"M"|"P"|"Out"|null,
+ *         "hatype":1,"addr":"aa:…","ethertype":2048,"ifindex":1 (v2 only)},
+ *  "null":{"family":2},                    BSD loopback
+ *  "vlan":[{"vid":10,"pcp":0,"dei":false,"tpid":33024}],
+ *  "arp":{"op":1,"op_name":"request",
+ *         "kind":"request"|"reply"|"gratuitous"|"probe"|"other",
+ *         "htype":1,"ptype":2048,"hlen":6,"plen":4,
+ *         "sha":"aa:…","spa":"10.0.0.1","tha":"…","tpa":"…"},
+ *         (not Ethernet/IPv4: addresses as colon-separated hex)
+ *  "ip":{"src":"10.0.0.1","dst":"10.0.0.2","ttl":64,"id":7238,"tos":0,
+ *        "rf":false,"df":true,"mf":false,"frag_off":0,"proto":6,
+ *        "hdr_len":20,"total_len":60,"opt_len":0,"csum":47089,
+ *        "checksum":CHECKSUM,"csum_want":1234 (bad only)},
+ *  "ipv6":{"src":"::1","dst":"::1","hlim":64,"tclass":0,"flow":0,
+ *          "plen":40,"next":6,"ext":[0,44],"ext_len":16,
+ *          "jumbo_len":N (only if any),
+ *          "frag":{"id":1,"off":0,"more":true} (only with a fragment header)},
+ *  "fragment":true,                        part of a fragmented datagram
+ *  "later_fragment":true,                  offset > 0: no transport header
+ *  "icmp" | "icmpv6":{"type":8,"code":0,"type_name":"echo request",
+ *        "code_name":"" ,"csum":…,"checksum":CHECKSUM,
+ *        "id":1,"seq":1 (echo),"mtu":1400 (frag needed / too big),
+ *        "gateway":"10.0.0.254" (redirect),"target":"fe80::1" (NDP),
+ *        "quote":{"proto":17,"src":"…","dst":"…","sport":…,"dport":…}},
+ *  "tcp":{"sport":54321,"dport":9000,"seq":…,"ack":…,
+ *         "flags":["SYN","ACK"],"flags_raw":18,"win":65495,"hdr_len":40,
+ *         "urg":0,"len":0,"csum":…,"checksum":CHECKSUM,
+ *         "options":{"list":["mss","sack_perm","ts","nop","ws"],
+ *                    "mss":65495,"wscale":7,"sack_perm":true,
+ *                    "ts":[1234,0],"sack":[[1000,2000]]}},
+ *  "udp":{"sport":…,"dport":…,"len":13,"payload_len":5,"csum":…,
+ *         "checksum":CHECKSUM},
+ *  "payload_len":14, "payload_caplen":14,  above TCP/UDP
+ *  "truncated":[{"layer":"tcp","what":"options"}],
+ *  "malformed":[{"layer":"ipv4","what":"IHL 12 < 20"}]}
+ *
+ * CHECKSUM is "unchecked" | "ok" | "bad" | "offload" | "absent" |
+ * "unverified" ("offload": not filled in, captured on the sending host with
+ * checksum offload).
+ *
+ * {"type":"arp_notice","kind":"mac_changed"|"conflict","frame":9,
+ *  "ip":"10.0.0.2","old_mac":"…","old_vendor":…|null,"old_frame":3,
+ *  "new_mac":"…","new_vendor":…|null,"new_frame":9}
+ *
+ * {"type":"summary","packets":…,"bytes_captured":…,"bytes_wire":…,
+ *  "first_ts":"…Z"|null,"last_ts":"…Z"|null,"duration":1.5,
+ *  "linktype":1,"linktype_name":"EN10MB",
+ *  "layers":{"eth":…,"vlan":…,"arp":…, every layer},
+ *  "truncated":{"tcp":1, layers with a count,"packets":1},
+ *  "malformed":{…,"packets":0},
+ *  "undecoded":0,"other_network":0,"ip_fragments":0,
+ *  "eth_undersize":0,"eth_oversize":0,
+ *  "checksums":{"bad":0,"offload":0},
+ *  "arp":{"requests","replies","gratuitous","probes","unanswered",
+ *         "mac_changes","conflicts","table_full","entries","cap",
+ *         "table":[{"ip":"…","mac":"…","vendor":…|null,"first_frame":1,
+ *                   "last_frame":9,"changes":0}]} (when ARP tracking is on),
+ *  "capture":{"received":…,"dropped":…,"ifdropped":…} (live only),
+ *  "file_truncated_offset":N (only when the file ended mid-record)}
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "netlab/escape.h"
+#include "netlab/oui.h"
+#include "netlab/report.h"
+
+/* Deep enough for summary.arp.table[].{…}; nesting is fixed by the code. */
+#define JW_MAX_DEPTH 8
+
+/* A JSON writer that only has to remember where a comma is due. */
+struct jw {
+	struct nl_outbuf *o;
+	unsigned depth;
+	bool first[JW_MAX_DEPTH];
+};
+
+struct json_sink {
+	struct nl_outbuf *o;
+	struct nl_report_opts opts;
+};
+
+static void jw_key(struct jw *w, const char *k)
+{
+	if (!w->first[w->depth])
+		nl_out_char(w->o, ',');
+	w->first[w->depth] = false;
+	if (k) {
+		nl_out_char(w->o, '"');
+		nl_out_str(w->o, k); /* keys are literals in this file */
+		nl_out_str(w->o, "\":");
+	}
+}
+
+static void jw_open(struct jw *w, const char *k, char brace)
+{
+	jw_key(w, k);
+	nl_out_char(w->o, brace);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->first[w->depth] = true;
+}
+
+static void jw_close(struct jw *w, char brace)
+{
+	nl_out_char(w->o, brace);
+	if (w->depth)
+		w->depth--;
+}
+
+static void ju(struct jw *w, const char *k, uint64_t v)
+{
+	jw_key(w, k);
+	nl_out_u64(w->o, v);
+}
+
+static void jb(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	nl_out_str(w->o, v ? "true" : "false");
+}
+
+static void js(struct jw *w, const char *k, const char *s)
+{
+	jw_key(w, k);
+	nl_json_str(w->o, s);
+}
+
+static void jmac(struct jw *w, const char *k, const uint8_t mac[6])
+{
+	jw_key(w, k);
+	nl_out_char(w->o, '"');
+	nl_out_mac(w->o, mac);
+	nl_out_char(w->o, '"');
+}
+
+static void jip4(struct jw *w, const char *k, const uint8_t a[4])
+{
+	jw_key(w, k);
+	nl_out_char(w->o, '"');
+	nl_out_ipv4(w->o, a);
+	nl_out_char(w->o, '"');
+}
+
+static void jaddr(struct jw *w, const char *k, const struct nl_addr *a)
+{
+	jw_key(w, k);
+	nl_out_char(w->o, '"');
+	nl_report_addr(w->o, a);
+	nl_out_char(w->o, '"');
+}
+
+static void jhexaddr(struct jw *w, const char *k, const uint8_t *p,
+		     unsigned n)
+{
+	jw_key(w, k);
+	nl_out_char(w->o, '"');
+	if (p)
+		nl_report_hexaddr(w->o, p, n);
+	nl_out_char(w->o, '"');
+}
+
+static void jtime(struct jw *w, const char *k, const struct nl_time *t)
+{
+	jw_key(w, k);
+	nl_out_char(w->o, '"');
+	nl_time_write_iso(w->o, t);
+	nl_out_char(w->o, '"');
+}
+
+/* Only the vendor: broadcast/multicast/local are plain in the address. */
+static const char *vendor(const struct json_sink *s, const uint8_t mac[6])
+{
+	if (!s->opts.oui || nl_mac_is_group(mac) || nl_mac_is_local(mac))
+		return NULL;
+	return nl_oui_lookup(s->opts.oui, mac);
+}
+
+static void jcsum(struct jw *w, uint16_t have, uint8_t status, uint16_t want)
+{
+	static const char *const names[NL_CSUM_COUNT] = {
+		"unchecked", "ok", "bad", "offload", "absent", "unverified",
+	};
+	ju(w, "csum", have);
+	js(w, "checksum", status < NL_CSUM_COUNT ? names[status] : "unchecked");
+	if (status == NL_CSUM_BAD)
+		ju(w, "csum_want", want);
+}
+
+static void eth_obj(struct json_sink *s, struct jw *w, const struct nl_link *l)
+{
+	jw_open(w, "eth", '{');
+	jmac(w, "src", l->src);
+	jmac(w, "dst", l->dst);
+	js(w, "src_vendor", vendor(s, l->src));
+	js(w, "dst_vendor", vendor(s, l->dst));
+	ju(w, "ethertype", l->ethertype);
+	ju(w, "type_len", l->type_len);
+	jb(w, "ieee8023", l->is_8023);
+	ju(w, "frame_len", l->wire_frame_len);
+	jb(w, "fcs_absent", l->fcs_absent);
+	jb(w, "undersize", l->undersize);
+	jb(w, "oversize", l->oversize);
+	jw_close(w, '}');
+	if (!l->n_vlan)
+		return;
+	jw_open(w, "vlan", '[');
+	for (unsigned i = 0; i < l->n_vlan && i < NL_MAX_VLAN; i++) {
+		jw_open(w, NULL, '{');
+		ju(w, "vid", l->vlan[i].vid);
+		ju(w, "pcp", l->vlan[i].pcp);
+		jb(w, "dei", l->vlan[i].dei);
+		ju(w, "tpid", l->vlan[i].tpid);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
+static void link_obj(struct json_sink *s, struct jw *w,
+		     const struct nl_packet *pkt)
+{
+	const struct nl_link *l = &pkt->link;
+	if (l->kind == NL_LINK_UNKNOWN || l->kind >= NL_LINK_KIND_COUNT) {
+		jb(w, "undecoded", true);
+		return;
+	}
+	if (!NL_HAS(pkt, NL_L_LINK))
+		return;
+	switch (l->kind) {
+	case NL_LINK_ETHERNET:
+		eth_obj(s, w, l);
+		break;
+	case NL_LINK_SLL:
+	case NL_LINK_SLL2:
+		jw_open(w, "sll", '{');
+		ju(w, "version", l->kind == NL_LINK_SLL2 ? 2 : 1);
+		ju(w, "pkttype", l->sll_pkttype);
+		js(w, "direction", nl_report_pkttype(l->sll_pkttype));
+		ju(w, "hatype", l->sll_hatype);
+		jhexaddr(w, "addr", l->sll_addr,
+			 l->sll_halen < 8 ? l->sll_halen : 8);
+		ju(w, "ethertype", l->ethertype);
+		if (l->kind == NL_LINK_SLL2)
+			ju(w, "ifindex", l->sll_ifindex);
+		jw_close(w, '}');
+		break;
+	case NL_LINK_NULL:
+		jw_open(w, "null", '{');
+		ju(w, "family", l->null_family);
+		jw_close(w, '}');
+		break;
+	default:
+		break;
+	}
+}
+
+static void arp_obj(struct jw *w, const struct nl_arp *a)
+{
+	static const char *const kinds[NL_ARP_KIND_COUNT] = {
+		"request", "reply", "gratuitous", "probe", "other",
+	};
+	jw_open(w, "arp", '{');
+	ju(w, "op", a->op);
+	js(w, "op_name", nl_arp_op_name(a->op));
+	js(w, "kind", a->kind < NL_ARP_KIND_COUNT ? kinds[a->kind] : "other");
+	ju(w, "htype", a->htype);
+	ju(w, "ptype", a->ptype);
+	ju(w, "hlen", a->hlen);
+	ju(w, "plen", a->plen);
+	if (a->eth_ipv4) {
+		jmac(w, "sha", a->sha);
+		jip4(w, "spa", a->spa);
+		jmac(w, "tha", a->tha);
+		jip4(w, "tpa", a->tpa);
+	} else {
+		jhexaddr(w, "sha", a->sha_p, a->hlen);
+		jhexaddr(w, "spa", a->spa_p, a->plen);
+		jhexaddr(w, "tha", a->tha_p, a->hlen);
+		jhexaddr(w, "tpa", a->tpa_p, a->plen);
+	}
+	jw_close(w, '}');
+}
+
+static void ipv4_obj(struct jw *w, const struct nl_packet *pkt)
+{
+	const struct nl_ipv4 *ip = &pkt->ip4;
+	jw_open(w, "ip", '{');
+	jaddr(w, "src", &pkt->src);
+	jaddr(w, "dst", &pkt->dst);
+	ju(w, "ttl", ip->ttl);
+	ju(w, "id", ip->id);
+	ju(w, "tos", ip->tos);
+	jb(w, "rf", ip->rf);
+	jb(w, "df", ip->df);
+	jb(w, "mf", ip->mf);
+	ju(w, "frag_off", ip->frag_off);
+	ju(w, "proto", ip->proto);
+	ju(w, "hdr_len", ip->ihl);
+	ju(w, "total_len", ip->tot_len);
+	ju(w, "opt_len", ip->opt_len);
+	jcsum(w, ip->csum, ip->csum_status, ip->csum_want);
+	jw_close(w, '}');
+}
+
+static void ipv6_obj(struct jw *w, const struct nl_packet *pkt)
+{
+	const struct nl_ipv6 *ip = &pkt->ip6;
+	jw_open(w, "ipv6", '{');
+	jaddr(w, "src", &pkt->src);
+	jaddr(w, "dst", &pkt->dst);
+	ju(w, "hlim", ip->hlim);
+	ju(w, "tclass", ip->tclass);
+	ju(w, "flow", ip->flow);
+	ju(w, "plen", ip->plen);
+	ju(w, "next", ip->next);
+	jw_open(w, "ext", '[');
+	for (unsigned i = 0; i < ip->n_ext && i < NL_MAX_IPV6_EXT; i++)
+		ju(w, NULL, ip->ext[i]);
+	jw_close(w, ']');
+	ju(w, "ext_len", ip->ext_len);
+	if (ip->jumbo_len)
+		ju(w, "jumbo_len", ip->jumbo_len);
+	if (ip->frag) {
+		jw_open(w, "frag", '{');
+		ju(w, "id", ip->frag_id);
+		ju(w, "off", ip->frag_off);
+		jb(w, "more", ip->frag_more);
+		jw_close(w, '}');
+	}
+	jw_close(w, '}');
+}
+
+static void icmp_obj(struct jw *w, const struct nl_icmp *ic)
+{
+	jw_open(w, ic->v6 ? "icmpv6" : "icmp", '{');
+	ju(w, "type", ic->type);
+	ju(w, "code", ic->code);
+	js(w, "type_name", nl_icmp_type_name(ic->v6, ic->type));
+	js(w, "code_name", nl_icmp_code_name(ic->v6, ic->type, ic->code));
+	jcsum(w, ic->csum, ic->csum_status, ic->csum_want);
+	if (nl_report_icmp_is_echo(ic)) {
+		ju(w, "id", ic->id);
+		ju(w, "seq", ic->seq);
+	}
+	if (nl_report_icmp_has_mtu(ic))
+		ju(w, "mtu", ic->mtu);
+	if (nl_report_icmp_is_redirect(ic))
+		jip4(w, "gateway", ic->gateway);
+	if (ic->has_target) {
+		struct nl_addr t = {.family = 6};
+		memcpy(t.b, ic->target, 16);
+		jaddr(w, "target", &t);
+	}
+	if (ic->has_quote) {
+		jw_open(w, "quote", '{');
+		ju(w, "proto", ic->quote_proto);
+		jaddr(w, "src", &ic->quote_src);
+		jaddr(w, "dst", &ic->quote_dst);
+		if (ic->quote_proto == NL_IPPROTO_TCP ||
+		    ic->quote_proto == NL_IPPROTO_UDP) {
+			ju(w, "sport", ic->quote_sport);
+			ju(w, "dport", ic->quote_dport);
+		}
+		jw_close(w, '}');
+	}
+	jw_close(w, '}');
+}
+
+static const char *tcp_opt_name(uint8_t k)
+{
+	switch (k) {
+	case NL_TCPOPT_EOL:
+		return "eol";
+	case NL_TCPOPT_NOP:
+		return "nop";
+	case NL_TCPOPT_MSS:
+		return "mss";
+	case NL_TCPOPT_WSCALE:
+		return "ws";
+	case NL_TCPOPT_SACK_PERM:
+		return "sack_perm";
+	case NL_TCPOPT_SACK:
+		return "sack";
+	case NL_TCPOPT_TIMESTAMP:
+		return "ts";
+	case NL_TCPOPT_MPTCP:
+		return "mptcp";
+	case NL_TCPOPT_FASTOPEN:
+		return "tfo";
+	}
+	return NULL;
+}
+
+static void tcp_options(struct jw *w, const struct nl_tcp *t)
+{
+	jw_open(w, "options", '{');
+	jw_open(w, "list", '[');
+	for (unsigned i = 0; i < t->n_opts && i < NL_MAX_TCP_OPTS; i++) {
+		const char *n = tcp_opt_name(t->opt_kind[i]);
+		if (n) {
+			js(w, NULL, n);
+		} else {
+			jw_key(w, NULL);
+			nl_out_str(w->o, "\"opt-");
+			nl_out_u64(w->o, t->opt_kind[i]);
+			nl_out_char(w->o, '"');
+		}
+	}
+	jw_close(w, ']');
+	if (t->has_mss)
+		ju(w, "mss", t->mss);
+	if (t->has_wscale)
+		ju(w, "wscale", t->wscale);
+	if (t->sack_perm)
+		jb(w, "sack_perm", true);
+	if (t->has_ts) {
+		jw_open(w, "ts", '[');
+		ju(w, NULL, t->ts_val);
+		ju(w, NULL, t->ts_ecr);
+		jw_close(w, ']');
+	}
+	if (t->n_sack) {
+		jw_open(w, "sack", '[');
+		for (unsigned i = 0; i < t->n_sack && i < NL_MAX_TCP_SACK; i++) {
+			jw_open(w, NULL, '[');
+			ju(w, NULL, t->sack[i].left);
+			ju(w, NULL, t->sack[i].right);
+			jw_close(w, ']');
+		}
+		jw_close(w, ']');
+	}
+	jw_close(w, '}');
+}
+
+static void tcp_obj(struct jw *w, const struct nl_packet *pkt)
+{
+	const struct nl_tcp *t = &pkt->tcp;
+	jw_open(w, "tcp", '{');
+	ju(w, "sport", t->sport);
+	ju(w, "dport", t->dport);
+	ju(w, "seq", t->seq);
+	ju(w, "ack", t->ack);
+	jw_open(w, "flags", '[');
+	for (unsigned i = 0; i < NL_REPORT_TCP_FLAGS; i++)
+		if (t->flags & (1u << i))
+			js(w, NULL, nl_report_tcp_flag(i));
+	jw_close(w, ']');
+	ju(w, "flags_raw", t->flags);
+	ju(w, "win", t->win);
+	ju(w, "hdr_len", t->doff);
+	ju(w, "urg", t->urg);
+	ju(w, "len", pkt->payload_len);
+	jcsum(w, t->csum, t->csum_status, t->csum_want);
+	if (t->n_opts)
+		tcp_options(w, t);
+	jw_close(w, '}');
+}
+
+static void udp_obj(struct jw *w, const struct nl_packet *pkt)
+{
+	const struct nl_udp *u = &pkt->udp;
+	jw_open(w, "udp", '{');
+	ju(w, "sport", u->sport);
+	ju(w, "dport", u->dport);
+	ju(w, "len", u->len);
+	ju(w, "payload_len", pkt->payload_len);
+	jcsum(w, u->csum, u->csum_status, u->csum_want);
+	jw_close(w, '}');
+}
+
+static void anomalies(struct jw *w, const struct nl_packet *pkt, uint8_t kind)
+{
+	unsigned n = pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom
+						    : NL_MAX_ANOMALIES;
+	bool open = false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct nl_anomaly *a = &pkt->anom[i];
+		if (a->kind != kind || a->layer >= NL_LAYER_COUNT)
+			continue;
+		if (!open)
+			jw_open(w, nl_report_anom_kind(kind), '[');
+		open = true;
+		jw_open(w, NULL, '{');
+		js(w, "layer", nl_layer_name(a->layer));
+		js(w, "what", a->what);
+		jw_close(w, '}');
+	}
+	if (open)
+		jw_close(w, ']');
+}
+
+static void on_packet(struct json_sink *s, const struct nl_packet *pkt)
+{
+	struct jw w = {.o = s->o};
+	w.first[0] = true;
+	jw_open(&w, NULL, '{');
+	js(&w, "type", "packet");
+	ju(&w, "frame", pkt->frame);
+	jtime(&w, "ts", &pkt->ts);
+	jw_key(&w, "ts_epoch");
+	nl_time_write_epoch(s->o, &pkt->ts);
+	ju(&w, "caplen", pkt->caplen);
+	ju(&w, "len", pkt->len);
+	link_obj(s, &w, pkt);
+	if (NL_HAS(pkt, NL_L_ARP))
+		arp_obj(&w, &pkt->arp);
+	if (NL_HAS(pkt, NL_L_IPV4))
+		ipv4_obj(&w, pkt);
+	if (NL_HAS(pkt, NL_L_IPV6))
+		ipv6_obj(&w, pkt);
+	if (pkt->ip_fragment)
+		jb(&w, "fragment", true);
+	if (pkt->ip_later_fragment)
+		jb(&w, "later_fragment", true);
+	if (NL_HAS(pkt, NL_L_ICMP) || NL_HAS(pkt, NL_L_ICMPV6))
+		icmp_obj(&w, &pkt->icmp);
+	if (NL_HAS(pkt, NL_L_TCP))
+		tcp_obj(&w, pkt);
+	if (NL_HAS(pkt, NL_L_UDP))
+		udp_obj(&w, pkt);
+	if (NL_HAS(pkt, NL_L_TCP) || NL_HAS(pkt, NL_L_UDP)) {
+		ju(&w, "payload_len", pkt->payload_len);
+		ju(&w, "payload_caplen", pkt->payload_caplen);
+	}
+	anomalies(&w, pkt, NL_ANOM_TRUNCATED);
+	anomalies(&w, pkt, NL_ANOM_MALFORMED);
+	jw_close(&w, '}');
+	nl_out_char(s->o, '\n');
+}
+
+static void on_notice(struct json_sink *s, const struct nl_event *ev)
+{
+	const struct nl_arp_notice *n = ev->u.arp;
+	struct jw w = {.o = s->o};
+	w.first[0] = true;
+	jw_open(&w, NULL, '{');
+	js(&w, "type", "arp_notice");
+	js(&w, "kind", n->kind == NL_ARP_NOTICE_CONFLICT ? "conflict"
+							 : "mac_changed");
+	if (ev->pkt)
+		ju(&w, "frame", ev->pkt->frame);
+	jip4(&w, "ip", n->ip);
+	jmac(&w, "old_mac", n->old_mac);
+	js(&w, "old_vendor", vendor(s, n->old_mac));
+	ju(&w, "old_frame", n->old_frame);
+	jmac(&w, "new_mac", n->new_mac);
+	js(&w, "new_vendor", vendor(s, n->new_mac));
+	ju(&w, "new_frame", n->new_frame);
+	jw_close(&w, '}');
+	nl_out_char(s->o, '\n');
+}
+
+static void per_layer(struct jw *w, const char *key, const uint64_t *v,
+		      bool all, uint64_t packets)
+{
+	jw_open(w, key, '{');
+	for (unsigned l = 0; l < NL_LAYER_COUNT; l++)
+		if (all || v[l])
+			ju(w, nl_layer_name((enum nl_layer)l), v[l]);
+	if (!all)
+		ju(w, "packets", packets);
+	jw_close(w, '}');
+}
+
+static void arp_summary(struct json_sink *s, struct jw *w,
+			const struct nl_arp_table *t)
+{
+	struct nl_arp_counts c;
+	nl_arptable_counts(t, &c);
+	jw_open(w, "arp", '{');
+	ju(w, "requests", c.requests);
+	ju(w, "replies", c.replies);
+	ju(w, "gratuitous", c.gratuitous);
+	ju(w, "probes", c.probes);
+	ju(w, "unanswered", c.unanswered);
+	ju(w, "mac_changes", c.mac_changes);
+	ju(w, "conflicts", c.conflicts);
+	ju(w, "table_full", c.table_full);
+	ju(w, "entries", c.entries);
+	ju(w, "cap", c.cap);
+	/* once, at the end of the run: an allocation here is fine */
+	const struct nl_arp_entry **e =
+		c.entries ? calloc(c.entries, sizeof(*e)) : NULL;
+	uint32_t n = e ? nl_arptable_entries(t, e, c.entries) : 0;
+	jw_open(w, "table", '[');
+	for (uint32_t i = 0; i < n; i++) {
+		jw_open(w, NULL, '{');
+		jip4(w, "ip", e[i]->ip);
+		jmac(w, "mac", e[i]->mac);
+		js(w, "vendor", vendor(s, e[i]->mac));
+		ju(w, "first_frame", e[i]->first_frame);
+		ju(w, "last_frame", e[i]->last_frame);
+		ju(w, "changes", e[i]->changes);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	free(e);
+	jw_close(w, '}');
+}
+
+static void on_summary(struct json_sink *s, const struct nl_summary *sum)
+{
+	const struct nl_stats *st = sum->stats;
+	struct jw w = {.o = s->o};
+	w.first[0] = true;
+	jw_open(&w, NULL, '{');
+	js(&w, "type", "summary");
+	if (st) {
+		ju(&w, "packets", st->packets);
+		ju(&w, "bytes_captured", st->bytes_captured);
+		ju(&w, "bytes_wire", st->bytes_wire);
+		if (st->packets) {
+			jtime(&w, "first_ts", &st->first_ts);
+			jtime(&w, "last_ts", &st->last_ts);
+			jw_key(&w, "duration");
+			struct nl_time d = st->last_ts;
+			d.sec -= st->first_ts.sec;
+			if (d.nsec < st->first_ts.nsec) {
+				d.sec--;
+				d.nsec += 1000000000;
+			}
+			d.nsec -= st->first_ts.nsec;
+			nl_time_write_epoch(s->o, &d);
+		} else {
+			js(&w, "first_ts", NULL);
+			js(&w, "last_ts", NULL);
+			ju(&w, "duration", 0);
+		}
+	}
+	ju(&w, "linktype", sum->dlt);
+	js(&w, "linktype_name", nl_linktype_name(sum->dlt));
+	if (st) {
+		per_layer(&w, "layers", st->layer, true, 0);
+		per_layer(&w, "truncated", st->truncated, false,
+			  st->truncated_packets);
+		per_layer(&w, "malformed", st->malformed, false,
+			  st->malformed_packets);
+		ju(&w, "undecoded", st->undecoded);
+		ju(&w, "other_network", st->other_network);
+		ju(&w, "ip_fragments", st->ip_fragments);
+		ju(&w, "eth_undersize", st->eth_undersize);
+		ju(&w, "eth_oversize", st->eth_oversize);
+		jw_open(&w, "checksums", '{');
+		ju(&w, "bad", st->csum_bad);
+		ju(&w, "offload", st->csum_offload);
+		jw_close(&w, '}');
+	}
+	if (sum->arp)
+		arp_summary(s, &w, sum->arp);
+	if (st && st->live) {
+		jw_open(&w, "capture", '{');
+		ju(&w, "received", st->pcap_received);
+		ju(&w, "dropped", st->pcap_dropped);
+		ju(&w, "ifdropped", st->pcap_ifdropped);
+		jw_close(&w, '}');
+	}
+	if (sum->file_truncated)
+		ju(&w, "file_truncated_offset", sum->file_truncated_offset);
+	jw_close(&w, '}');
+	nl_out_char(s->o, '\n');
+}
+
+static void json_event(void *self, const struct nl_event *ev)
+{
+	struct json_sink *s = self;
+	switch (ev->type) {
+	case NL_EV_PACKET:
+		if (ev->pkt)
+			on_packet(s, ev->pkt);
+		break;
+	case NL_EV_ARP_NOTICE:
+		if (ev->u.arp)
+			on_notice(s, ev);
+		break;
+	case NL_EV_SUMMARY:
+		if (ev->u.summary)
+			on_summary(s, ev->u.summary);
+		break;
+	case NL_EV_COUNT:
+		break;
+	}
+}
+
+static void json_close(void *self)
+{
+	struct json_sink *s = self;
+	(void)nl_out_flush(s->o);
+	free(s);
+}
+
+static const struct nl_sink_ops json_ops = {
+	.name = "json",
+	.on_event = json_event,
+	.close = json_close,
+};
+
+enum nl_status nl_sink_json_new(struct nl_sink *out, struct nl_outbuf *o,
+				const struct nl_report_opts *opts)
+{
+	struct json_sink *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NL_NOMEM;
+	s->o = o;
+	s->opts = *opts;
+	out->ops = &json_ops;
+	out->self = s;
+	return NL_OK;
+}
