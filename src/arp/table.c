@@ -30,7 +30,10 @@
  * pending question (asker, target); repeats of it add nothing. A reply with
  * sender address = target answers the asker named in its target hardware
  * address, or every asker when that is broadcast or zero. Questions still
- * pending at counts time, and those evicted unanswered, are "unanswered".
+ * pending at counts time, and those evicted unanswered, are "unanswered"
+ * (an answer to an evicted question comes too late to take it back).
+ * Pending questions are capped at cap, like the bindings; cap 0 asks for
+ * NL_ARP_TABLE_DEFAULT_CAP.
  *
  * requests, replies, gratuitous and probes count packets by their decoded
  * kind (disjoint). At capacity an address not yet known is not learned;
@@ -43,9 +46,9 @@
 #include "netlab/arptable.h"
 
 #define CONFLICT_WINDOW_SEC 10 /* RFC 5227 §1.1 DEFEND_INTERVAL */
-#define ARP_TABLE_MAX_CAP (1u << 24)
-#define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY 2
+#define ARP_TABLE_MAX_CAP   (1u << 24)
+#define ARP_OP_REQUEST	    1
+#define ARP_OP_REPLY	    2
 
 struct arp_slot {
 	struct nl_arp_entry e;	 /* e.used marks an occupied slot */
@@ -75,8 +78,8 @@ struct nl_arp_table {
 	unsigned shift;
 	struct arp_slot *slot;
 
-	struct pend_slot *pend;	     /* same number of slots as bindings */
-	struct pend_ring_rec *ring;  /* insertion order, cap records */
+	struct pend_slot *pend;	    /* same number of slots as bindings */
+	struct pend_ring_rec *ring; /* insertion order, cap records */
 	uint32_t ring_head, ring_n;
 	uint64_t seq;
 	uint64_t pend_questions;     /* pending non-probes */
@@ -185,8 +188,8 @@ static void notice(struct notice_out *o, enum nl_arp_notice_kind kind,
 
 /* ---- pending questions and probes ---- */
 
-static struct pend_slot *pend_find(struct nl_arp_table *t,
-				   const uint8_t mac[6], const uint8_t ip[4])
+static struct pend_slot *pend_find(struct nl_arp_table *t, const uint8_t mac[6],
+				   const uint8_t ip[4])
 {
 	for (uint32_t i = ip_home(t, ip);; i = (i + 1) & t->mask) {
 		struct pend_slot *s = &t->pend[i];
@@ -211,9 +214,10 @@ static void pend_delete(struct nl_arp_table *t, struct pend_slot *s)
 			if (!t->pend[j].used)
 				return;
 			uint32_t k = ip_home(t, t->pend[j].ip);
-			/* j may move back to i unless its home lies in (i, j]. */
-			bool stays = i <= j ? (i < k && k <= j)
-					    : (i < k || k <= j);
+			/* j may move back to i unless its home lies in (i, j].
+			 */
+			bool stays =
+			    i <= j ? (i < k && k <= j) : (i < k || k <= j);
 			if (!stays)
 				break;
 		}
@@ -274,8 +278,7 @@ static struct pend_slot *pend_add(struct nl_arp_table *t, const uint8_t mac[6],
 	if (!probe)
 		t->pend_questions++;
 
-	struct pend_ring_rec *r =
-		&t->ring[(t->ring_head + t->ring_n) % t->cap];
+	struct pend_ring_rec *r = &t->ring[(t->ring_head + t->ring_n) % t->cap];
 	memcpy(r->mac, mac, 6);
 	memcpy(r->ip, ip, 4);
 	r->seq = s->seq;
@@ -415,8 +418,10 @@ static bool mac_learnable(const uint8_t mac[6])
 	return !(mac[0] & 1) && !mac_eq(mac, zero);
 }
 
-unsigned nl_arptable_observe(struct nl_arp_table *t, const struct nl_packet *pkt,
-			     struct nl_arp_notice *notices, unsigned max_notices)
+unsigned nl_arptable_observe(struct nl_arp_table *t,
+			     const struct nl_packet *pkt,
+			     struct nl_arp_notice *notices,
+			     unsigned max_notices)
 {
 	struct notice_out o = {notices, notices ? max_notices : 0, 0};
 	static const uint8_t any[4];

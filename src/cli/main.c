@@ -4,6 +4,8 @@
 
 #include "cli.h"
 
+int nl_cli_gen(int argc, char **argv); /* src/cli/gen.c */
+
 static void usage_top(FILE *f)
 {
 	fputs("usage: netlab COMMAND [OPTIONS] ...\n"
@@ -14,6 +16,7 @@ static void usage_top(FILE *f)
 	      "commands:\n"
 	      "  replay FILE [EXPRESSION]   analyse a pcap or pcapng file ('-' = stdin)\n"
 	      "  sniff IFACE [EXPRESSION]   capture live with libpcap ('any' = all)\n"
+	      "  gen server|client|demo     generate sticky-packet traffic (see gen --help)\n"
 	      "  help [COMMAND]             this text, or a command's options\n"
 	      "\n"
 	      "  netlab --version           print the version\n"
@@ -53,13 +56,16 @@ int main(int argc, char **argv)
 		return NL_EXIT_OK;
 	}
 
+	if (!strcmp(cmd, "gen"))
+		return nl_cli_gen(argc - 1, argv + 1);
+
 	enum nl_cmd which;
 	if (!strcmp(cmd, "replay") || !strcmp(cmd, "read")) {
 		which = NL_CMD_REPLAY;
 	} else if (!strcmp(cmd, "sniff") || !strcmp(cmd, "capture")) {
 		which = NL_CMD_SNIFF;
 	} else {
-		nl_cli_error("unknown command '%s' (commands: replay, sniff; "
+		nl_cli_error("unknown command '%s' (commands: replay, sniff, gen; "
 			     "see 'netlab --help')",
 			     cmd);
 		return NL_EXIT_USAGE;

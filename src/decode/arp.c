@@ -8,16 +8,16 @@
 
 #include "netlab/decode.h"
 
-#define ARP_FIXED_LEN 8
+#define ARP_FIXED_LEN  8
 #define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY 2
+#define ARP_OP_REPLY   2
 
 /* ar$hrd values (IANA "Hardware Types") whose address length is known. */
 #define ARP_HRD_ETHERNET 1
-#define ARP_HRD_IEEE802 6
-#define ETH_ADDR_LEN 6
-#define IPV4_ADDR_LEN 4
-#define IPV6_ADDR_LEN 16
+#define ARP_HRD_IEEE802	 6
+#define ETH_ADDR_LEN	 6
+#define IPV4_ADDR_LEN	 4
+#define IPV6_ADDR_LEN	 16
 
 /* Lengths a known type fixes; a header that disagrees contradicts itself. */
 static const char *arp_contradiction(const struct nl_arp *a)

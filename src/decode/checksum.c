@@ -197,7 +197,7 @@ bool nl_csum_pseudo(const struct nl_packet *pkt, uint8_t proto, uint32_t len,
 enum nl_csum_status nl_csum_check(const struct nl_packet *pkt, uint8_t proto,
 				  const uint8_t *p, uint32_t caplen,
 				  uint32_t len, uint16_t stored, bool pseudo,
-				  bool offload)
+				  bool offload, uint16_t *want)
 {
 	uint32_t ph = 0;
 
@@ -207,7 +207,8 @@ enum nl_csum_status nl_csum_check(const struct nl_packet *pkt, uint8_t proto,
 		return NL_CSUM_UNVERIFIED;
 	if (pseudo && !nl_csum_pseudo(pkt, proto, len, &ph))
 		return NL_CSUM_UNVERIFIED;
-	if (nl_csum_fold(nl_csum_add(ph, p, len)) == 0xffff)
+	uint32_t sum = nl_csum_add(ph, p, len);
+	if (nl_csum_fold(sum) == 0xffff)
 		return NL_CSUM_OK;
 	/*
 	 * Linux CHECKSUM_PARTIAL: a packet captured on its way out (loopback,
@@ -217,8 +218,15 @@ enum nl_csum_status nl_csum_check(const struct nl_packet *pkt, uint8_t proto,
 	 */
 	if (offload && pseudo) {
 		uint16_t f = nl_csum_fold(ph);
-		if (stored == f || stored == (uint16_t)(0xffffu ^ f))
+		uint16_t not_f = (uint16_t)(0xffffu - f); /* ~f in 16 bits */
+		if (stored == f || stored == not_f)
 			return NL_CSUM_OFFLOAD;
 	}
+	/* remove the stored value (add its complement), then complement */
+	uint16_t w = (uint16_t)~nl_csum_fold(sum + (uint16_t)~stored);
+	/* RFC 768: a computed zero is sent as all ones */
+	if (w == 0 && proto == NL_IPPROTO_UDP)
+		w = 0xffff;
+	*want = w;
 	return NL_CSUM_BAD;
 }

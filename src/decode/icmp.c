@@ -15,30 +15,30 @@
 #define ICMP_HDR 8
 
 /* RFC 792 types */
-#define ICMP4_ECHOREPLY 0
-#define ICMP4_UNREACH 3
-#define ICMP4_SOURCEQUENCH 4
-#define ICMP4_REDIRECT 5
-#define ICMP4_ECHO 8
-#define ICMP4_TIMXCEED 11
-#define ICMP4_PARAMPROB 12
+#define ICMP4_ECHOREPLY	       0
+#define ICMP4_UNREACH	       3
+#define ICMP4_SOURCEQUENCH     4
+#define ICMP4_REDIRECT	       5
+#define ICMP4_ECHO	       8
+#define ICMP4_TIMXCEED	       11
+#define ICMP4_PARAMPROB	       12
 #define ICMP4_UNREACH_NEEDFRAG 4
 
 /* RFC 4443 and RFC 4861 types */
-#define ICMP6_UNREACH 1
-#define ICMP6_PKT_TOO_BIG 2
+#define ICMP6_UNREACH	    1
+#define ICMP6_PKT_TOO_BIG   2
 #define ICMP6_TIME_EXCEEDED 3
-#define ICMP6_PARAM_PROB 4
-#define ICMP6_ECHO 128
-#define ICMP6_ECHOREPLY 129
-#define ICMP6_MLD_QUERY 130
-#define ICMP6_MLD_REPORT 131
-#define ICMP6_MLD_DONE 132
-#define ICMP6_RS 133
-#define ICMP6_RA 134
-#define ICMP6_NS 135
-#define ICMP6_NA 136
-#define ICMP6_REDIRECT 137
+#define ICMP6_PARAM_PROB    4
+#define ICMP6_ECHO	    128
+#define ICMP6_ECHOREPLY	    129
+#define ICMP6_MLD_QUERY	    130
+#define ICMP6_MLD_REPORT    131
+#define ICMP6_MLD_DONE	    132
+#define ICMP6_RS	    133
+#define ICMP6_RA	    134
+#define ICMP6_NS	    135
+#define ICMP6_NA	    136
+#define ICMP6_REDIRECT	    137
 
 static bool is_error(bool v6, uint8_t type)
 {
@@ -331,8 +331,8 @@ enum nl_status nl_decode_icmp(struct nl_packet *pkt, struct nl_cur *c,
 		/* RFC 4443 §2.3: ICMPv6 covers a pseudo-header; RFC 792: the
 		 * ICMPv4 sum covers the message alone */
 		ic->csum_status = (uint8_t)nl_csum_check(
-			pkt, v6 ? NL_IPPROTO_ICMPV6 : NL_IPPROTO_ICMP, start,
-			cap, wire, ic->csum, v6, false);
+		    pkt, v6 ? NL_IPPROTO_ICMPV6 : NL_IPPROTO_ICMP, start, cap,
+		    wire, ic->csum, v6, false, &ic->csum_want);
 	}
 	return st;
 }
@@ -451,59 +451,59 @@ const char *nl_icmp_code_name(bool v6, uint8_t type, uint8_t code)
 {
 	/* RFC 792, RFC 1122 §3.2.2.1, RFC 1812 §5.2.7.1 */
 	static const char *const unreach4[] = {
-		"net unreachable",
-		"host unreachable",
-		"protocol unreachable",
-		"port unreachable",
-		"fragmentation needed",
-		"source route failed",
-		"destination network unknown",
-		"destination host unknown",
-		"source host isolated",
-		"network administratively prohibited",
-		"host administratively prohibited",
-		"network unreachable for TOS",
-		"host unreachable for TOS",
-		"communication administratively prohibited",
-		"host precedence violation",
-		"precedence cutoff in effect",
+	    "net unreachable",
+	    "host unreachable",
+	    "protocol unreachable",
+	    "port unreachable",
+	    "fragmentation needed",
+	    "source route failed",
+	    "destination network unknown",
+	    "destination host unknown",
+	    "source host isolated",
+	    "network administratively prohibited",
+	    "host administratively prohibited",
+	    "network unreachable for TOS",
+	    "host unreachable for TOS",
+	    "communication administratively prohibited",
+	    "host precedence violation",
+	    "precedence cutoff in effect",
 	};
 	static const char *const redirect4[] = {
-		"redirect for network",
-		"redirect for host",
-		"redirect for TOS and network",
-		"redirect for TOS and host",
+	    "redirect for network",
+	    "redirect for host",
+	    "redirect for TOS and network",
+	    "redirect for TOS and host",
 	};
 	static const char *const timex[] = {
-		"TTL exceeded in transit",
-		"fragment reassembly time exceeded",
+	    "TTL exceeded in transit",
+	    "fragment reassembly time exceeded",
 	};
 	static const char *const param4[] = {
-		"pointer indicates the error",
-		"missing a required option",
-		"bad length",
+	    "pointer indicates the error",
+	    "missing a required option",
+	    "bad length",
 	};
 	/* RFC 4443 §3.1, RFC 6550 */
 	static const char *const unreach6[] = {
-		"no route to destination",
-		"communication administratively prohibited",
-		"beyond scope of source address",
-		"address unreachable",
-		"port unreachable",
-		"source address failed ingress/egress policy",
-		"reject route to destination",
-		"error in source routing header",
+	    "no route to destination",
+	    "communication administratively prohibited",
+	    "beyond scope of source address",
+	    "address unreachable",
+	    "port unreachable",
+	    "source address failed ingress/egress policy",
+	    "reject route to destination",
+	    "error in source routing header",
 	};
 	static const char *const timex6[] = {
-		"hop limit exceeded in transit",
-		"fragment reassembly time exceeded",
+	    "hop limit exceeded in transit",
+	    "fragment reassembly time exceeded",
 	};
 	/* RFC 4443 §3.4, RFC 7112 §5 */
 	static const char *const param6[] = {
-		"erroneous header field",
-		"unrecognized next header type",
-		"unrecognized IPv6 option",
-		"first fragment has incomplete header chain",
+	    "erroneous header field",
+	    "unrecognized next header type",
+	    "unrecognized IPv6 option",
+	    "first fragment has incomplete header chain",
 	};
 
 	if (!v6) {

@@ -11,8 +11,7 @@
 #include "netlab/decode.h"
 
 /* Offset of p in the frame. */
-static inline uint32_t nl_pkt_off(const struct nl_packet *pkt,
-				  const uint8_t *p)
+static inline uint32_t nl_pkt_off(const struct nl_packet *pkt, const uint8_t *p)
 {
 	return (uint32_t)(p - pkt->data);
 }
@@ -41,10 +40,11 @@ bool nl_csum_pseudo(const struct nl_packet *pkt, uint8_t proto, uint32_t len,
  * (caplen captured) starting at p, whose checksum field holds stored.
  * With pseudo set, the pseudo-header is included; with offload set, a value
  * equal to the pseudo-header sum alone is reported as NL_CSUM_OFFLOAD.
+ * On NL_CSUM_BAD, *want is the value the field should have held.
  */
 enum nl_csum_status nl_csum_check(const struct nl_packet *pkt, uint8_t proto,
 				  const uint8_t *p, uint32_t caplen,
 				  uint32_t len, uint16_t stored, bool pseudo,
-				  bool offload);
+				  bool offload, uint16_t *want);
 
 #endif

@@ -25,7 +25,7 @@
 
 /* Static reasons, so anomalies never point into a buffer of ours. */
 static const char *const ihl_reason[5] = {
-	"IHL 0 < 5", "IHL 1 < 5", "IHL 2 < 5", "IHL 3 < 5", "IHL 4 < 5",
+    "IHL 0 < 5", "IHL 1 < 5", "IHL 2 < 5", "IHL 3 < 5", "IHL 4 < 5",
 };
 
 /*
@@ -156,6 +156,10 @@ enum nl_status nl_decode_ipv4(struct nl_packet *pkt, struct nl_cur *c,
 		 * is all ones */
 		uint16_t f = nl_csum_fold(nl_csum_add(0, start, ip->ihl));
 		ip->csum_status = f == 0xffff ? NL_CSUM_OK : NL_CSUM_BAD;
+		if (f != 0xffff)
+			ip->csum_want = (uint16_t)~nl_csum_fold(
+				nl_csum_add(0, start, ip->ihl) +
+				(uint16_t)~ip->csum);
 	}
 
 	/* the payload ends at the total length: Ethernet padding after it is

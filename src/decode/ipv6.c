@@ -18,10 +18,10 @@
 
 #define IP6_HDR 40
 #define IP6_ESP 50
-#define IP6_AH 51
+#define IP6_AH	51
 
 /* RFC 8200 §4.2 option types; RFC 2675 §2 jumbo payload */
-#define IP6OPT_PAD1 0x00
+#define IP6OPT_PAD1  0x00
 #define IP6OPT_JUMBO 0xc2
 
 static bool is_ext(uint8_t nh)
@@ -218,8 +218,8 @@ enum nl_status nl_decode_ipv6(struct nl_packet *pkt, struct nl_cur *c,
 			}
 			if (nh == NL_IPPROTO_HOPOPTS && plen0) {
 				uint32_t used = (uint32_t)(pay.p - pay_start);
-				pay_wire = jumbo_payload(pkt, has_jumbo, jumbo,
-							 avail);
+				pay_wire =
+				    jumbo_payload(pkt, has_jumbo, jumbo, avail);
 				if (pay_wire < used) /* reported as < 65536 */
 					pay_wire = used;
 				if ((size_t)(pay.end - pay_start) > pay_wire)

@@ -18,36 +18,36 @@
 #define ETH_TYPE_MIN 0x0600
 #define ETH_MAX_DATA 1500
 #define ETH_ADDR_LEN 6
-#define ETH_HDR_LEN 14
+#define ETH_HDR_LEN  14
 #define VLAN_TAG_LEN 4
 
 /* IEEE 802.2: DSAP, SSAP and a control field of one byte for U-format
  * PDUs, two for I- and S-format. SNAP (IEEE 802, RFC 1042) follows DSAP =
  * SSAP = 0xaa, control 0x03 (UI), and adds a 3-byte OUI and a 2-byte PID. */
-#define LLC_HDR_LEN 3
+#define LLC_HDR_LEN  3
 #define LLC_SAP_SNAP 0xaa
-#define LLC_CTRL_UI 0x03
-#define SNAP_LEN 5
+#define LLC_CTRL_UI  0x03
+#define SNAP_LEN     5
 /* OUI 00-00-00 (RFC 1042) and 00-00-f8 (IEEE 802.1H bridge tunnel): the
  * PID is an EtherType. */
 #define SNAP_OUI_RFC1042 0x000000
-#define SNAP_OUI_8021H 0x0000f8
+#define SNAP_OUI_8021H	 0x0000f8
 
 /* Linux cooked headers, as libpcap documents LINKTYPE_LINUX_SLL(2). */
-#define SLL_HDR_LEN 16
-#define SLL2_HDR_LEN 20
-#define SLL_ADDR_LEN 8
-#define ARPHRD_NETLINK 824 /* protocol is a netlink family, not a type */
+#define SLL_HDR_LEN	  16
+#define SLL2_HDR_LEN	  20
+#define SLL_ADDR_LEN	  8
+#define ARPHRD_NETLINK	  824	 /* protocol is a netlink family, not a type */
 #define LINUX_SLL_P_802_2 0x0004 /* an 802.2 LLC header follows */
 
 /* BSD loopback: a 4-byte address family, host order for NULL (the host
  * that captured), network order for LOOP. AF_INET is 2 everywhere;
  * AF_INET6 is 24 on NetBSD/OpenBSD/BSDi, 28 on FreeBSD, 30 on Darwin. */
-#define NULL_HDR_LEN 4
-#define BSD_AF_INET 2
-#define BSD_AF_INET6_BSD 24
+#define NULL_HDR_LEN	     4
+#define BSD_AF_INET	     2
+#define BSD_AF_INET6_BSD     24
 #define BSD_AF_INET6_FREEBSD 28
-#define BSD_AF_INET6_DARWIN 30
+#define BSD_AF_INET6_DARWIN  30
 
 /*
  * Check that need bytes remain. When they do not, the frame as sent either
@@ -92,8 +92,8 @@ static enum nl_status vlan_tags(struct nl_packet *pkt, struct nl_cur *c,
 			return NL_MALFORMED;
 		}
 		enum nl_status st =
-			need_bytes(pkt, c, VLAN_TAG_LEN, NL_L_VLAN, "VLAN tag",
-				   "frame ends inside a VLAN tag");
+		    need_bytes(pkt, c, VLAN_TAG_LEN, NL_L_VLAN, "VLAN tag",
+			       "frame ends inside a VLAN tag");
 		if (st != NL_OK)
 			return st;
 		uint16_t tci = nl_cur_u16be(c);
@@ -195,8 +195,8 @@ enum nl_status nl_decode_ethernet(struct nl_packet *pkt, struct nl_cur *c)
 	 * compare with the 802.3 limits, which include it. */
 	l->fcs_absent = true;
 	l->wire_frame_len = pkt->len > UINT32_MAX - NL_ETH_FCS_LEN
-				    ? UINT32_MAX
-				    : pkt->len + NL_ETH_FCS_LEN;
+				? UINT32_MAX
+				: pkt->len + NL_ETH_FCS_LEN;
 	l->undersize = l->wire_frame_len < NL_ETH_MIN_FRAME;
 
 	st = need_bytes(pkt, c, ETH_HDR_LEN, NL_L_LINK, "Ethernet header",
@@ -283,8 +283,8 @@ static enum nl_status decode_null(struct nl_packet *pkt, struct nl_cur *c,
 
 	l->kind = NL_LINK_NULL;
 	enum nl_status st =
-		need_bytes(pkt, c, NULL_HDR_LEN, NL_L_LINK, "loopback header",
-			   "frame shorter than a loopback header");
+	    need_bytes(pkt, c, NULL_HDR_LEN, NL_L_LINK, "loopback header",
+		       "frame shorter than a loopback header");
 	if (st != NL_OK)
 		return st;
 	uint32_t fam;
@@ -325,9 +325,9 @@ static enum nl_status decode_raw(struct nl_packet *pkt, struct nl_cur *c)
 	struct nl_link *l = &pkt->link;
 
 	l->kind = NL_LINK_RAW;
-	enum nl_status st = need_bytes(pkt, c, 1, NL_L_LINK,
-				       "no byte to tell IPv4 from IPv6",
-				       "empty raw IP packet");
+	enum nl_status st =
+	    need_bytes(pkt, c, 1, NL_L_LINK, "no byte to tell IPv4 from IPv6",
+		       "empty raw IP packet");
 	if (st != NL_OK)
 		return st;
 	struct nl_cur peek = *c;

@@ -8,11 +8,11 @@
 const char *nl_layer_name(enum nl_layer l)
 {
 	static const char *const names[NL_LAYER_COUNT] = {
-		[NL_L_LINK] = "link",	  [NL_L_VLAN] = "vlan",
-		[NL_L_ARP] = "arp",	  [NL_L_IPV4] = "ipv4",
-		[NL_L_IPV6] = "ipv6",	  [NL_L_ICMP] = "icmp",
-		[NL_L_ICMPV6] = "icmpv6", [NL_L_TCP] = "tcp",
-		[NL_L_UDP] = "udp",	  [NL_L_PAYLOAD] = "payload",
+	    [NL_L_LINK] = "link",     [NL_L_VLAN] = "vlan",
+	    [NL_L_ARP] = "arp",	      [NL_L_IPV4] = "ipv4",
+	    [NL_L_IPV6] = "ipv6",     [NL_L_ICMP] = "icmp",
+	    [NL_L_ICMPV6] = "icmpv6", [NL_L_TCP] = "tcp",
+	    [NL_L_UDP] = "udp",	      [NL_L_PAYLOAD] = "payload",
 	};
 	if ((unsigned)l >= NL_LAYER_COUNT)
 		return "unknown";
@@ -22,12 +22,12 @@ const char *nl_layer_name(enum nl_layer l)
 const char *nl_csum_status_name(enum nl_csum_status s)
 {
 	static const char *const names[NL_CSUM_COUNT] = {
-		[NL_CSUM_UNCHECKED] = "unchecked",
-		[NL_CSUM_OK] = "ok",
-		[NL_CSUM_BAD] = "bad",
-		[NL_CSUM_OFFLOAD] = "offload",
-		[NL_CSUM_ABSENT] = "absent",
-		[NL_CSUM_UNVERIFIED] = "unverified",
+	    [NL_CSUM_UNCHECKED] = "unchecked",
+	    [NL_CSUM_OK] = "ok",
+	    [NL_CSUM_BAD] = "bad",
+	    [NL_CSUM_OFFLOAD] = "offload",
+	    [NL_CSUM_ABSENT] = "absent",
+	    [NL_CSUM_UNVERIFIED] = "unverified",
 	};
 	if ((unsigned)s >= NL_CSUM_COUNT)
 		return "unknown";

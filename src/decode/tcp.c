@@ -143,8 +143,8 @@ enum nl_status nl_decode_tcp(struct nl_packet *pkt, struct nl_cur *c,
 	/* the sum covers the segment whatever its header says */
 	if (o && o->verify_checksums)
 		t->csum_status = (uint8_t)nl_csum_check(
-			pkt, NL_IPPROTO_TCP, start, cap, wire, t->csum, true,
-			true);
+		    pkt, NL_IPPROTO_TCP, start, cap, wire, t->csum, true, true,
+		    &t->csum_want);
 
 	if (t->doff < TCP_MIN_HDR) {
 		nl_packet_anomaly(pkt, NL_ANOM_MALFORMED, NL_L_TCP,

@@ -2,9 +2,10 @@
  * UDP (RFC 768).
  *
  * The UDP length must agree with the IP payload: below 8 or beyond it is
- * malformed; shorter is legal on the wire (the surplus is what UDP options,
- * draft-ietf-tsvwg-udp-options, live in) but worth a note, and the datagram
- * is the UDP length.
+ * malformed (except in a first fragment, where it is the whole datagram's).
+ * Shorter is legal on the wire (the surplus is where UDP options,
+ * draft-ietf-tsvwg-udp-options, live) but still a disagreement worth
+ * reporting, so it is noted as MALFORMED and the datagram is the UDP length.
  */
 #include "netlab/decode.h"
 #include "internal.h"
@@ -100,7 +101,7 @@ enum nl_status nl_decode_udp(struct nl_packet *pkt, struct nl_cur *c,
 	}
 	if (o && o->verify_checksums)
 		u->csum_status = (uint8_t)nl_csum_check(
-			pkt, NL_IPPROTO_UDP, start, cap, len, u->csum, true,
-			true);
+		    pkt, NL_IPPROTO_UDP, start, cap, len, u->csum, true, true,
+		    &u->csum_want);
 	return st;
 }

@@ -8,7 +8,7 @@
 
 /* Bit order (FIN first) is also the order Wireshark lists them in. */
 static const char *const tcp_flag_names[NL_REPORT_TCP_FLAGS] = {
-	"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE",
+    "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE",
 };
 
 const char *nl_report_tcp_flag(unsigned i)
@@ -28,7 +28,7 @@ void nl_report_tcp_flags(struct nl_outbuf *o, uint16_t flags)
 		any = true;
 	}
 	if (!any)
-		nl_out_str(o, "none");
+		NL_OUT_LIT(o, "none");
 }
 
 static void sack_blocks(struct nl_outbuf *o, const struct nl_tcp *t)
@@ -51,40 +51,40 @@ void nl_report_tcp_opts(struct nl_outbuf *o, const struct nl_tcp *t)
 		uint8_t k = t->opt_kind[i];
 		switch (k) {
 		case NL_TCPOPT_EOL:
-			nl_out_str(o, "eol");
+			NL_OUT_LIT(o, "eol");
 			break;
 		case NL_TCPOPT_NOP:
-			nl_out_str(o, "nop");
+			NL_OUT_LIT(o, "nop");
 			break;
 		case NL_TCPOPT_MSS:
-			nl_out_str(o, "mss ");
+			NL_OUT_LIT(o, "mss ");
 			nl_out_u64(o, t->mss);
 			break;
 		case NL_TCPOPT_WSCALE:
-			nl_out_str(o, "ws ");
+			NL_OUT_LIT(o, "ws ");
 			nl_out_u64(o, t->wscale);
 			break;
 		case NL_TCPOPT_SACK_PERM:
-			nl_out_str(o, "sack_perm");
+			NL_OUT_LIT(o, "sack_perm");
 			break;
 		case NL_TCPOPT_SACK:
-			nl_out_str(o, "sack");
+			NL_OUT_LIT(o, "sack");
 			sack_blocks(o, t);
 			break;
 		case NL_TCPOPT_TIMESTAMP:
-			nl_out_str(o, "ts ");
+			NL_OUT_LIT(o, "ts ");
 			nl_out_u64(o, t->ts_val);
 			nl_out_char(o, '/');
 			nl_out_u64(o, t->ts_ecr);
 			break;
 		case NL_TCPOPT_MPTCP:
-			nl_out_str(o, "mptcp");
+			NL_OUT_LIT(o, "mptcp");
 			break;
 		case NL_TCPOPT_FASTOPEN:
-			nl_out_str(o, "tfo");
+			NL_OUT_LIT(o, "tfo");
 			break;
 		default:
-			nl_out_str(o, "opt-");
+			NL_OUT_LIT(o, "opt-");
 			nl_out_u64(o, k);
 			break;
 		}
@@ -131,6 +131,9 @@ const char *nl_report_mac_kind(const struct nl_report_opts *opts,
 			       const uint8_t mac[6])
 {
 	/* group and local addresses carry no vendor: say what they are */
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return "none"; /* loopback, or an ARP request's unknown target;
+				* not Xerox, whose OUI 00:00:00 is */
 	if (nl_mac_is_broadcast(mac))
 		return "broadcast";
 	if (nl_mac_is_group(mac))
@@ -148,18 +151,25 @@ void nl_report_mac_note(struct nl_outbuf *o, const struct nl_report_opts *opts,
 	const char *k = nl_report_mac_kind(opts, mac);
 	if (!k)
 		return;
-	nl_out_str(o, " (");
+	NL_OUT_LIT(o, " (");
 	nl_escape_c(o, (const uint8_t *)k, strlen(k));
 	nl_out_char(o, ')');
 }
 
+const char *nl_report_name(const char *name)
+{
+	if (!name || !*name || !strcmp(name, "unknown"))
+		return NULL;
+	return name;
+}
+
 void nl_report_ethertype(struct nl_outbuf *o, uint16_t type)
 {
-	nl_out_str(o, "0x");
+	NL_OUT_LIT(o, "0x");
 	nl_out_hex(o, type, 4);
-	const char *name = nl_ethertype_name(type);
-	if (name && *name) {
-		nl_out_str(o, " (");
+	const char *name = nl_report_name(nl_ethertype_name(type));
+	if (name) {
+		NL_OUT_LIT(o, " (");
 		nl_out_str(o, name);
 		nl_out_char(o, ')');
 	}
@@ -195,11 +205,11 @@ uint32_t nl_report_ip_payload_len(const struct nl_packet *pkt)
 {
 	if (NL_HAS(pkt, NL_L_IPV4))
 		return pkt->ip4.tot_len > pkt->ip4.ihl
-			       ? (uint32_t)(pkt->ip4.tot_len - pkt->ip4.ihl)
-			       : 0;
+			   ? (uint32_t)(pkt->ip4.tot_len - pkt->ip4.ihl)
+			   : 0;
 	if (NL_HAS(pkt, NL_L_IPV6)) {
-		uint32_t pl = pkt->ip6.jumbo_len ? pkt->ip6.jumbo_len
-						 : pkt->ip6.plen;
+		uint32_t pl =
+		    pkt->ip6.jumbo_len ? pkt->ip6.jumbo_len : pkt->ip6.plen;
 		return pl > pkt->ip6.ext_len ? pl - pkt->ip6.ext_len : 0;
 	}
 	return 0;
@@ -207,31 +217,35 @@ uint32_t nl_report_ip_payload_len(const struct nl_packet *pkt)
 
 void nl_report_ipproto(struct nl_outbuf *o, uint8_t proto)
 {
-	const char *name = nl_ipproto_name(proto);
-	if (name && *name) {
+	const char *name = nl_report_name(nl_ipproto_name(proto));
+	if (name) {
 		nl_out_str(o, name);
 		return;
 	}
-	nl_out_str(o, "ip-proto-"); /* tcpdump's spelling, greppable */
+	NL_OUT_LIT(o, "ip-proto-"); /* tcpdump's spelling, greppable */
 	nl_out_u64(o, proto);
 }
 
 void nl_report_icmp_words(struct nl_outbuf *o, const struct nl_icmp *ic)
 {
-	const char *type = nl_icmp_type_name(ic->v6, ic->type);
-	if (!type || !*type) {
-		nl_out_str(o, "type ");
+	const char *type = nl_report_name(nl_icmp_type_name(ic->v6, ic->type));
+	if (!type) {
+		NL_OUT_LIT(o, "type ");
 		nl_out_u64(o, ic->type);
-		nl_out_str(o, " code ");
+		NL_OUT_LIT(o, " code ");
 		nl_out_u64(o, ic->code);
 		return;
 	}
 	nl_out_str(o, type);
-	const char *code = nl_icmp_code_name(ic->v6, ic->type, ic->code);
-	if (code && *code) {
-		nl_out_str(o, " (");
+	const char *code =
+	    nl_report_name(nl_icmp_code_name(ic->v6, ic->type, ic->code));
+	if (code) {
+		NL_OUT_LIT(o, " (");
 		nl_out_str(o, code);
 		nl_out_char(o, ')');
+	} else if (ic->code) {
+		NL_OUT_LIT(o, " code "); /* a code nobody named: still shown */
+		nl_out_u64(o, ic->code);
 	}
 }
 
@@ -255,11 +269,10 @@ bool nl_report_icmp_is_redirect(const struct nl_icmp *ic)
 	return !ic->v6 && ic->type == 5;
 }
 
-static void mac_frame(struct nl_outbuf *o, const uint8_t mac[6],
-		      uint64_t frame)
+static void mac_frame(struct nl_outbuf *o, const uint8_t mac[6], uint64_t frame)
 {
 	nl_out_mac(o, mac);
-	nl_out_str(o, " (frame ");
+	NL_OUT_LIT(o, " (frame ");
 	nl_out_u64(o, frame);
 	nl_out_char(o, ')');
 }
@@ -268,17 +281,17 @@ void nl_report_arp_notice(struct nl_outbuf *o, const struct nl_arp_notice *n)
 {
 	nl_out_repeat(o, ' ', NL_REPORT_FRAME_WIDTH - 1);
 	if (n->kind == NL_ARP_NOTICE_CONFLICT) {
-		nl_out_str(o, "! ARP conflict: ");
+		NL_OUT_LIT(o, "! ARP conflict: ");
 		nl_out_ipv4(o, n->ip);
-		nl_out_str(o, " claimed by ");
+		NL_OUT_LIT(o, " claimed by ");
 		mac_frame(o, n->old_mac, n->old_frame);
-		nl_out_str(o, " and ");
+		NL_OUT_LIT(o, " and ");
 	} else {
-		nl_out_str(o, "! ARP ");
+		NL_OUT_LIT(o, "! ARP ");
 		nl_out_ipv4(o, n->ip);
-		nl_out_str(o, " moved from ");
+		NL_OUT_LIT(o, " moved from ");
 		mac_frame(o, n->old_mac, n->old_frame);
-		nl_out_str(o, " to ");
+		NL_OUT_LIT(o, " to ");
 	}
 	mac_frame(o, n->new_mac, n->new_frame);
 	nl_out_char(o, '\n');
@@ -292,17 +305,18 @@ const char *nl_report_anom_kind(uint8_t kind)
 void nl_report_anomalies(struct nl_outbuf *o, const struct nl_packet *pkt,
 			 uint32_t mask)
 {
-	unsigned n = pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom
-						    : NL_MAX_ANOMALIES;
+	unsigned n =
+	    pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom : NL_MAX_ANOMALIES;
 	for (unsigned i = 0; i < n; i++) {
 		const struct nl_anomaly *a = &pkt->anom[i];
-		if (a->layer >= NL_LAYER_COUNT || !(mask & NL_LAYER_BIT(a->layer)))
+		if (a->layer >= NL_LAYER_COUNT ||
+		    !(mask & NL_LAYER_BIT(a->layer)))
 			continue;
-		nl_out_str(o, " [");
+		NL_OUT_LIT(o, " [");
 		nl_out_str(o, nl_report_anom_kind(a->kind));
 		nl_out_char(o, ' ');
 		nl_out_str(o, nl_layer_name(a->layer));
-		nl_out_str(o, ": ");
+		NL_OUT_LIT(o, ": ");
 		nl_out_str(o, a->what ? a->what : "?");
 		nl_out_char(o, ']');
 	}

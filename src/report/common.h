@@ -14,6 +14,10 @@
 #include "netlab/outbuf.h"
 #include "netlab/report.h"
 
+/* A string literal, its length known at compile time (no strlen() on the
+ * hot path). */
+#define NL_OUT_LIT(o, s) nl_out_write((o), "" s, sizeof(s) - 1)
+
 /* Width of the frame-number column; "    !" lines up notices with it. */
 #define NL_REPORT_FRAME_WIDTH 5
 
@@ -34,15 +38,19 @@ void nl_report_endpoint(struct nl_outbuf *o, const struct nl_addr *a,
 void nl_report_hexaddr(struct nl_outbuf *o, const uint8_t *p, unsigned n);
 
 /*
- * What a MAC address is, in words: "broadcast", "multicast", "local", the
- * vendor from the OUI db, or NULL. Vendor names come from a file and are
- * escaped by the caller like wire data.
+ * What a MAC address is, in words: "none" (all zero), "broadcast",
+ * "multicast", "local", the vendor from the OUI db, or NULL. Vendor names come
+ * from a file and are escaped by the caller like wire data.
  */
 const char *nl_report_mac_kind(const struct nl_report_opts *opts,
 			       const uint8_t mac[6]);
 /* " (Vendor)" after a MAC, or nothing. */
 void nl_report_mac_note(struct nl_outbuf *o, const struct nl_report_opts *opts,
 			const uint8_t mac[6]);
+
+/* A name from a decode.h name table, or NULL when it has none (NULL, "" or
+ * its "unknown"): the printers then show the number. */
+const char *nl_report_name(const char *name);
 
 /* "0x0800 (IPv4)" or "0x88b5" */
 void nl_report_ethertype(struct nl_outbuf *o, uint16_t type);

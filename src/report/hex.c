@@ -47,8 +47,8 @@ static void hex_line(struct hex_sink *s, const uint8_t *p, uint32_t n,
 		nl_out_repeat(o, ' ', HEX_COLUMN_WIDTH - width + 3);
 		char text[BYTES_PER_LINE];
 		for (uint32_t i = 0; i < n; i++)
-			text[i] = p[i] >= 0x20 && p[i] <= 0x7e ? (char)p[i]
-							       : '.';
+			text[i] =
+			    p[i] >= 0x20 && p[i] <= 0x7e ? (char)p[i] : '.';
 		nl_out_write(o, text, n);
 	}
 	nl_out_char(o, '\n');
@@ -84,9 +84,9 @@ static void hex_close(void *self)
 }
 
 static const struct nl_sink_ops hex_ops = {
-	.name = "hex",
-	.on_event = hex_event,
-	.close = hex_close,
+    .name = "hex",
+    .on_event = hex_event,
+    .close = hex_close,
 };
 
 enum nl_status nl_sink_hex_new(struct nl_sink *out, struct nl_outbuf *o,

@@ -1,7 +1,8 @@
 /*
  * --json: JSON Lines. One object per line, each with a "type".
  *
- * Schema (a key is present only when its layer or condition is; numbers are
+ * Schema (a key is present only when its layer or condition is; layer names
+ * ("tcp", "ipv4", "link" …) are those of nl_layer_name(); numbers are
  * JSON numbers, addresses are strings; every string that came from the wire
  * or from a data file is escaped: control bytes, DEL and bytes >= 0x80
  * become \u00XX, so the output is ASCII and always valid JSON):
@@ -11,6 +12,7 @@
  *  "ts_epoch":1700000000.123456789, "caplen":74, "len":74,
  *  "undecoded":true,                       link type not decoded
  *  "eth":{"src":"aa:…","dst":"ff:…","src_vendor":"Intel Corporate"|null,
+ *         (vendor null: unknown, or a group/local/all-zero address)
  *         "dst_vendor":null,"ethertype":2048,"type_len":33024,
  *         "ieee8023":false,"frame_len":78,"fcs_absent":true,
  *         "undersize":false,"oversize":false},
@@ -18,7 +20,7 @@
  *         "hatype":1,"addr":"aa:…","ethertype":2048,"ifindex":1 (v2 only)},
  *  "null":{"family":2},                    BSD loopback
  *  "vlan":[{"vid":10,"pcp":0,"dei":false,"tpid":33024}],
- *  "arp":{"op":1,"op_name":"request",
+ *  "arp":{"op":1,"op_name":"request"|null,
  *         "kind":"request"|"reply"|"gratuitous"|"probe"|"other",
  *         "htype":1,"ptype":2048,"hlen":6,"plen":4,
  *         "sha":"aa:…","spa":"10.0.0.1","tha":"…","tpa":"…"},
@@ -26,18 +28,19 @@
  *  "ip":{"src":"10.0.0.1","dst":"10.0.0.2","ttl":64,"id":7238,"tos":0,
  *        "rf":false,"df":true,"mf":false,"frag_off":0,"proto":6,
  *        "hdr_len":20,"total_len":60,"opt_len":0,"csum":47089,
- *        "checksum":CHECKSUM,"csum_want":1234 (bad only)},
+ *        "checksum":CHECKSUM,"csum_want":1234 (bad only: the right value)},
  *  "ipv6":{"src":"::1","dst":"::1","hlim":64,"tclass":0,"flow":0,
  *          "plen":40,"next":6,"ext":[0,44],"ext_len":16,
  *          "jumbo_len":N (only if any),
  *          "frag":{"id":1,"off":0,"more":true} (only with a fragment header)},
  *  "fragment":true,                        part of a fragmented datagram
  *  "later_fragment":true,                  offset > 0: no transport header
- *  "icmp" | "icmpv6":{"type":8,"code":0,"type_name":"echo request",
- *        "code_name":"" ,"csum":…,"checksum":CHECKSUM,
+ *  "icmp" | "icmpv6":{"type":8,"code":0,"type_name":"echo request"|null,
+ *        "code_name":"port unreachable"|null,"csum":…,"checksum":CHECKSUM,
  *        "id":1,"seq":1 (echo),"mtu":1400 (frag needed / too big),
  *        "gateway":"10.0.0.254" (redirect),"target":"fe80::1" (NDP),
- *        "quote":{"proto":17,"src":"…","dst":"…","sport":…,"dport":…}},
+ *        "quote":{"proto":17,"src":"…","dst":"…",
+ *                 "sport":…,"dport":… (TCP/UDP, when quoted)}},
  *  "tcp":{"sport":54321,"dport":9000,"seq":…,"ack":…,
  *         "flags":["SYN","ACK"],"flags_raw":18,"win":65495,"hdr_len":40,
  *         "urg":0,"len":0,"csum":…,"checksum":CHECKSUM,
@@ -46,7 +49,9 @@
  *                    "ts":[1234,0],"sack":[[1000,2000]]}},
  *  "udp":{"sport":…,"dport":…,"len":13,"payload_len":5,"csum":…,
  *         "checksum":CHECKSUM},
- *  "payload_len":14, "payload_caplen":14,  above TCP/UDP
+ *  "payload_len":14, "payload_caplen":14,  with TCP or UDP (as sent and
+ *                                          captured: they differ when the
+ *                                          snapshot length cut the packet)
  *  "truncated":[{"layer":"tcp","what":"options"}],
  *  "malformed":[{"layer":"ipv4","what":"IHL 12 < 20"}]}
  *
@@ -61,7 +66,7 @@
  * {"type":"summary","packets":…,"bytes_captured":…,"bytes_wire":…,
  *  "first_ts":"…Z"|null,"last_ts":"…Z"|null,"duration":1.5,
  *  "linktype":1,"linktype_name":"EN10MB",
- *  "layers":{"eth":…,"vlan":…,"arp":…, every layer},
+ *  "layers":{"link":…,"vlan":…,"arp":…, every layer by nl_layer_name()},
  *  "truncated":{"tcp":1, layers with a count,"packets":1},
  *  "malformed":{…,"packets":0},
  *  "undecoded":0,"other_network":0,"ip_fragments":0,
@@ -97,21 +102,35 @@ struct json_sink {
 	struct nl_report_opts opts;
 };
 
-static void jw_key(struct jw *w, const char *k)
+/*
+ * Keys are passed pre-quoted with their comma, as JK("name") expands to
+ * ",\"name\":" and its length: one write per key and no strlen(). JK_ELEM
+ * is an array element's separator.
+ */
+#define JK(k)	",\"" k "\":", sizeof(",\"" k "\":") - 1
+#define JK_ELEM ",", 1
+
+static void jw_key(struct jw *w, const char *k, size_t n)
 {
-	if (!w->first[w->depth])
-		nl_out_char(w->o, ',');
-	w->first[w->depth] = false;
-	if (k) {
-		nl_out_char(w->o, '"');
-		nl_out_str(w->o, k); /* keys are literals in this file */
-		nl_out_str(w->o, "\":");
+	if (w->first[w->depth]) { /* no comma before the first member */
+		k++;
+		n--;
+		w->first[w->depth] = false;
 	}
+	nl_out_write(w->o, k, n);
 }
 
-static void jw_open(struct jw *w, const char *k, char brace)
+/* A key known only at run time (layer names in the summary). */
+static void jw_dkey(struct jw *w, const char *k)
 {
-	jw_key(w, k);
+	jw_key(w, ",\"", 2);
+	nl_out_str(w->o, k);
+	nl_out_write(w->o, "\":", 2);
+}
+
+static void jw_open(struct jw *w, const char *k, size_t n, char brace)
+{
+	jw_key(w, k, n);
 	nl_out_char(w->o, brace);
 	if (w->depth + 1 < JW_MAX_DEPTH)
 		w->depth++;
@@ -125,70 +144,77 @@ static void jw_close(struct jw *w, char brace)
 		w->depth--;
 }
 
-static void ju(struct jw *w, const char *k, uint64_t v)
+static void ju(struct jw *w, const char *k, size_t kn, uint64_t v)
 {
-	jw_key(w, k);
+	jw_key(w, k, kn);
 	nl_out_u64(w->o, v);
 }
 
-static void jb(struct jw *w, const char *k, bool v)
+static void jb(struct jw *w, const char *k, size_t kn, bool v)
 {
-	jw_key(w, k);
-	nl_out_str(w->o, v ? "true" : "false");
+	jw_key(w, k, kn);
+	if (v)
+		nl_out_write(w->o, "true", 4);
+	else
+		nl_out_write(w->o, "false", 5);
 }
 
-static void js(struct jw *w, const char *k, const char *s)
+static void js(struct jw *w, const char *k, size_t kn, const char *s)
 {
-	jw_key(w, k);
+	jw_key(w, k, kn);
 	nl_json_str(w->o, s);
 }
 
-static void jmac(struct jw *w, const char *k, const uint8_t mac[6])
+static void jmac(struct jw *w, const char *k, size_t kn, const uint8_t mac[6])
 {
-	jw_key(w, k);
+	jw_key(w, k, kn);
 	nl_out_char(w->o, '"');
 	nl_out_mac(w->o, mac);
 	nl_out_char(w->o, '"');
 }
 
-static void jip4(struct jw *w, const char *k, const uint8_t a[4])
+static void jip4(struct jw *w, const char *k, size_t kn, const uint8_t a[4])
 {
-	jw_key(w, k);
+	jw_key(w, k, kn);
 	nl_out_char(w->o, '"');
 	nl_out_ipv4(w->o, a);
 	nl_out_char(w->o, '"');
 }
 
-static void jaddr(struct jw *w, const char *k, const struct nl_addr *a)
+static void jaddr(struct jw *w, const char *k, size_t kn,
+		  const struct nl_addr *a)
 {
-	jw_key(w, k);
+	jw_key(w, k, kn);
 	nl_out_char(w->o, '"');
 	nl_report_addr(w->o, a);
 	nl_out_char(w->o, '"');
 }
 
-static void jhexaddr(struct jw *w, const char *k, const uint8_t *p,
+static void jhexaddr(struct jw *w, const char *k, size_t kn, const uint8_t *p,
 		     unsigned n)
 {
-	jw_key(w, k);
+	jw_key(w, k, kn);
 	nl_out_char(w->o, '"');
 	if (p)
 		nl_report_hexaddr(w->o, p, n);
 	nl_out_char(w->o, '"');
 }
 
-static void jtime(struct jw *w, const char *k, const struct nl_time *t)
+static void jtime(struct jw *w, const char *k, size_t kn,
+		  const struct nl_time *t)
 {
-	jw_key(w, k);
+	jw_key(w, k, kn);
 	nl_out_char(w->o, '"');
 	nl_time_write_iso(w->o, t);
 	nl_out_char(w->o, '"');
 }
 
-/* Only the vendor: broadcast/multicast/local are plain in the address. */
+/* Only the vendor: broadcast/multicast/local/zero are plain in the
+ * address (and 00:00:00:00:00:00 is loopback's, not Xerox's). */
 static const char *vendor(const struct json_sink *s, const uint8_t mac[6])
 {
-	if (!s->opts.oui || nl_mac_is_group(mac) || nl_mac_is_local(mac))
+	if (!s->opts.oui || nl_mac_is_group(mac) || nl_mac_is_local(mac) ||
+	    !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
 		return NULL;
 	return nl_oui_lookup(s->opts.oui, mac);
 }
@@ -196,38 +222,39 @@ static const char *vendor(const struct json_sink *s, const uint8_t mac[6])
 static void jcsum(struct jw *w, uint16_t have, uint8_t status, uint16_t want)
 {
 	static const char *const names[NL_CSUM_COUNT] = {
-		"unchecked", "ok", "bad", "offload", "absent", "unverified",
+	    "unchecked", "ok", "bad", "offload", "absent", "unverified",
 	};
-	ju(w, "csum", have);
-	js(w, "checksum", status < NL_CSUM_COUNT ? names[status] : "unchecked");
+	ju(w, JK("csum"), have);
+	js(w, JK("checksum"),
+	   status < NL_CSUM_COUNT ? names[status] : "unchecked");
 	if (status == NL_CSUM_BAD)
-		ju(w, "csum_want", want);
+		ju(w, JK("csum_want"), want);
 }
 
 static void eth_obj(struct json_sink *s, struct jw *w, const struct nl_link *l)
 {
-	jw_open(w, "eth", '{');
-	jmac(w, "src", l->src);
-	jmac(w, "dst", l->dst);
-	js(w, "src_vendor", vendor(s, l->src));
-	js(w, "dst_vendor", vendor(s, l->dst));
-	ju(w, "ethertype", l->ethertype);
-	ju(w, "type_len", l->type_len);
-	jb(w, "ieee8023", l->is_8023);
-	ju(w, "frame_len", l->wire_frame_len);
-	jb(w, "fcs_absent", l->fcs_absent);
-	jb(w, "undersize", l->undersize);
-	jb(w, "oversize", l->oversize);
+	jw_open(w, JK("eth"), '{');
+	jmac(w, JK("src"), l->src);
+	jmac(w, JK("dst"), l->dst);
+	js(w, JK("src_vendor"), vendor(s, l->src));
+	js(w, JK("dst_vendor"), vendor(s, l->dst));
+	ju(w, JK("ethertype"), l->ethertype);
+	ju(w, JK("type_len"), l->type_len);
+	jb(w, JK("ieee8023"), l->is_8023);
+	ju(w, JK("frame_len"), l->wire_frame_len);
+	jb(w, JK("fcs_absent"), l->fcs_absent);
+	jb(w, JK("undersize"), l->undersize);
+	jb(w, JK("oversize"), l->oversize);
 	jw_close(w, '}');
 	if (!l->n_vlan)
 		return;
-	jw_open(w, "vlan", '[');
+	jw_open(w, JK("vlan"), '[');
 	for (unsigned i = 0; i < l->n_vlan && i < NL_MAX_VLAN; i++) {
-		jw_open(w, NULL, '{');
-		ju(w, "vid", l->vlan[i].vid);
-		ju(w, "pcp", l->vlan[i].pcp);
-		jb(w, "dei", l->vlan[i].dei);
-		ju(w, "tpid", l->vlan[i].tpid);
+		jw_open(w, JK_ELEM, '{');
+		ju(w, JK("vid"), l->vlan[i].vid);
+		ju(w, JK("pcp"), l->vlan[i].pcp);
+		jb(w, JK("dei"), l->vlan[i].dei);
+		ju(w, JK("tpid"), l->vlan[i].tpid);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
@@ -238,7 +265,7 @@ static void link_obj(struct json_sink *s, struct jw *w,
 {
 	const struct nl_link *l = &pkt->link;
 	if (l->kind == NL_LINK_UNKNOWN || l->kind >= NL_LINK_KIND_COUNT) {
-		jb(w, "undecoded", true);
+		jb(w, JK("undecoded"), true);
 		return;
 	}
 	if (!NL_HAS(pkt, NL_L_LINK))
@@ -249,21 +276,21 @@ static void link_obj(struct json_sink *s, struct jw *w,
 		break;
 	case NL_LINK_SLL:
 	case NL_LINK_SLL2:
-		jw_open(w, "sll", '{');
-		ju(w, "version", l->kind == NL_LINK_SLL2 ? 2 : 1);
-		ju(w, "pkttype", l->sll_pkttype);
-		js(w, "direction", nl_report_pkttype(l->sll_pkttype));
-		ju(w, "hatype", l->sll_hatype);
-		jhexaddr(w, "addr", l->sll_addr,
+		jw_open(w, JK("sll"), '{');
+		ju(w, JK("version"), l->kind == NL_LINK_SLL2 ? 2 : 1);
+		ju(w, JK("pkttype"), l->sll_pkttype);
+		js(w, JK("direction"), nl_report_pkttype(l->sll_pkttype));
+		ju(w, JK("hatype"), l->sll_hatype);
+		jhexaddr(w, JK("addr"), l->sll_addr,
 			 l->sll_halen < 8 ? l->sll_halen : 8);
-		ju(w, "ethertype", l->ethertype);
+		ju(w, JK("ethertype"), l->ethertype);
 		if (l->kind == NL_LINK_SLL2)
-			ju(w, "ifindex", l->sll_ifindex);
+			ju(w, JK("ifindex"), l->sll_ifindex);
 		jw_close(w, '}');
 		break;
 	case NL_LINK_NULL:
-		jw_open(w, "null", '{');
-		ju(w, "family", l->null_family);
+		jw_open(w, JK("null"), '{');
+		ju(w, JK("family"), l->null_family);
 		jw_close(w, '}');
 		break;
 	default:
@@ -274,26 +301,27 @@ static void link_obj(struct json_sink *s, struct jw *w,
 static void arp_obj(struct jw *w, const struct nl_arp *a)
 {
 	static const char *const kinds[NL_ARP_KIND_COUNT] = {
-		"request", "reply", "gratuitous", "probe", "other",
+	    "request", "reply", "gratuitous", "probe", "other",
 	};
-	jw_open(w, "arp", '{');
-	ju(w, "op", a->op);
-	js(w, "op_name", nl_arp_op_name(a->op));
-	js(w, "kind", a->kind < NL_ARP_KIND_COUNT ? kinds[a->kind] : "other");
-	ju(w, "htype", a->htype);
-	ju(w, "ptype", a->ptype);
-	ju(w, "hlen", a->hlen);
-	ju(w, "plen", a->plen);
+	jw_open(w, JK("arp"), '{');
+	ju(w, JK("op"), a->op);
+	js(w, JK("op_name"), nl_report_name(nl_arp_op_name(a->op)));
+	js(w, JK("kind"),
+	   a->kind < NL_ARP_KIND_COUNT ? kinds[a->kind] : "other");
+	ju(w, JK("htype"), a->htype);
+	ju(w, JK("ptype"), a->ptype);
+	ju(w, JK("hlen"), a->hlen);
+	ju(w, JK("plen"), a->plen);
 	if (a->eth_ipv4) {
-		jmac(w, "sha", a->sha);
-		jip4(w, "spa", a->spa);
-		jmac(w, "tha", a->tha);
-		jip4(w, "tpa", a->tpa);
+		jmac(w, JK("sha"), a->sha);
+		jip4(w, JK("spa"), a->spa);
+		jmac(w, JK("tha"), a->tha);
+		jip4(w, JK("tpa"), a->tpa);
 	} else {
-		jhexaddr(w, "sha", a->sha_p, a->hlen);
-		jhexaddr(w, "spa", a->spa_p, a->plen);
-		jhexaddr(w, "tha", a->tha_p, a->hlen);
-		jhexaddr(w, "tpa", a->tpa_p, a->plen);
+		jhexaddr(w, JK("sha"), a->sha_p, a->hlen);
+		jhexaddr(w, JK("spa"), a->spa_p, a->plen);
+		jhexaddr(w, JK("tha"), a->tha_p, a->hlen);
+		jhexaddr(w, JK("tpa"), a->tpa_p, a->plen);
 	}
 	jw_close(w, '}');
 }
@@ -301,20 +329,20 @@ static void arp_obj(struct jw *w, const struct nl_arp *a)
 static void ipv4_obj(struct jw *w, const struct nl_packet *pkt)
 {
 	const struct nl_ipv4 *ip = &pkt->ip4;
-	jw_open(w, "ip", '{');
-	jaddr(w, "src", &pkt->src);
-	jaddr(w, "dst", &pkt->dst);
-	ju(w, "ttl", ip->ttl);
-	ju(w, "id", ip->id);
-	ju(w, "tos", ip->tos);
-	jb(w, "rf", ip->rf);
-	jb(w, "df", ip->df);
-	jb(w, "mf", ip->mf);
-	ju(w, "frag_off", ip->frag_off);
-	ju(w, "proto", ip->proto);
-	ju(w, "hdr_len", ip->ihl);
-	ju(w, "total_len", ip->tot_len);
-	ju(w, "opt_len", ip->opt_len);
+	jw_open(w, JK("ip"), '{');
+	jaddr(w, JK("src"), &pkt->src);
+	jaddr(w, JK("dst"), &pkt->dst);
+	ju(w, JK("ttl"), ip->ttl);
+	ju(w, JK("id"), ip->id);
+	ju(w, JK("tos"), ip->tos);
+	jb(w, JK("rf"), ip->rf);
+	jb(w, JK("df"), ip->df);
+	jb(w, JK("mf"), ip->mf);
+	ju(w, JK("frag_off"), ip->frag_off);
+	ju(w, JK("proto"), ip->proto);
+	ju(w, JK("hdr_len"), ip->ihl);
+	ju(w, JK("total_len"), ip->tot_len);
+	ju(w, JK("opt_len"), ip->opt_len);
 	jcsum(w, ip->csum, ip->csum_status, ip->csum_want);
 	jw_close(w, '}');
 }
@@ -322,26 +350,26 @@ static void ipv4_obj(struct jw *w, const struct nl_packet *pkt)
 static void ipv6_obj(struct jw *w, const struct nl_packet *pkt)
 {
 	const struct nl_ipv6 *ip = &pkt->ip6;
-	jw_open(w, "ipv6", '{');
-	jaddr(w, "src", &pkt->src);
-	jaddr(w, "dst", &pkt->dst);
-	ju(w, "hlim", ip->hlim);
-	ju(w, "tclass", ip->tclass);
-	ju(w, "flow", ip->flow);
-	ju(w, "plen", ip->plen);
-	ju(w, "next", ip->next);
-	jw_open(w, "ext", '[');
+	jw_open(w, JK("ipv6"), '{');
+	jaddr(w, JK("src"), &pkt->src);
+	jaddr(w, JK("dst"), &pkt->dst);
+	ju(w, JK("hlim"), ip->hlim);
+	ju(w, JK("tclass"), ip->tclass);
+	ju(w, JK("flow"), ip->flow);
+	ju(w, JK("plen"), ip->plen);
+	ju(w, JK("next"), ip->next);
+	jw_open(w, JK("ext"), '[');
 	for (unsigned i = 0; i < ip->n_ext && i < NL_MAX_IPV6_EXT; i++)
-		ju(w, NULL, ip->ext[i]);
+		ju(w, JK_ELEM, ip->ext[i]);
 	jw_close(w, ']');
-	ju(w, "ext_len", ip->ext_len);
+	ju(w, JK("ext_len"), ip->ext_len);
 	if (ip->jumbo_len)
-		ju(w, "jumbo_len", ip->jumbo_len);
+		ju(w, JK("jumbo_len"), ip->jumbo_len);
 	if (ip->frag) {
-		jw_open(w, "frag", '{');
-		ju(w, "id", ip->frag_id);
-		ju(w, "off", ip->frag_off);
-		jb(w, "more", ip->frag_more);
+		jw_open(w, JK("frag"), '{');
+		ju(w, JK("id"), ip->frag_id);
+		ju(w, JK("off"), ip->frag_off);
+		jb(w, JK("more"), ip->frag_more);
 		jw_close(w, '}');
 	}
 	jw_close(w, '}');
@@ -349,34 +377,41 @@ static void ipv6_obj(struct jw *w, const struct nl_packet *pkt)
 
 static void icmp_obj(struct jw *w, const struct nl_icmp *ic)
 {
-	jw_open(w, ic->v6 ? "icmpv6" : "icmp", '{');
-	ju(w, "type", ic->type);
-	ju(w, "code", ic->code);
-	js(w, "type_name", nl_icmp_type_name(ic->v6, ic->type));
-	js(w, "code_name", nl_icmp_code_name(ic->v6, ic->type, ic->code));
+	if (ic->v6)
+		jw_open(w, JK("icmpv6"), '{');
+	else
+		jw_open(w, JK("icmp"), '{');
+	ju(w, JK("type"), ic->type);
+	ju(w, JK("code"), ic->code);
+	js(w, JK("type_name"),
+	   nl_report_name(nl_icmp_type_name(ic->v6, ic->type)));
+	js(w, JK("code_name"),
+	   nl_report_name(nl_icmp_code_name(ic->v6, ic->type, ic->code)));
 	jcsum(w, ic->csum, ic->csum_status, ic->csum_want);
 	if (nl_report_icmp_is_echo(ic)) {
-		ju(w, "id", ic->id);
-		ju(w, "seq", ic->seq);
+		ju(w, JK("id"), ic->id);
+		ju(w, JK("seq"), ic->seq);
 	}
 	if (nl_report_icmp_has_mtu(ic))
-		ju(w, "mtu", ic->mtu);
+		ju(w, JK("mtu"), ic->mtu);
 	if (nl_report_icmp_is_redirect(ic))
-		jip4(w, "gateway", ic->gateway);
+		jip4(w, JK("gateway"), ic->gateway);
 	if (ic->has_target) {
 		struct nl_addr t = {.family = 6};
 		memcpy(t.b, ic->target, 16);
-		jaddr(w, "target", &t);
+		jaddr(w, JK("target"), &t);
 	}
 	if (ic->has_quote) {
-		jw_open(w, "quote", '{');
-		ju(w, "proto", ic->quote_proto);
-		jaddr(w, "src", &ic->quote_src);
-		jaddr(w, "dst", &ic->quote_dst);
-		if (ic->quote_proto == NL_IPPROTO_TCP ||
-		    ic->quote_proto == NL_IPPROTO_UDP) {
-			ju(w, "sport", ic->quote_sport);
-			ju(w, "dport", ic->quote_dport);
+		jw_open(w, JK("quote"), '{');
+		ju(w, JK("proto"), ic->quote_proto);
+		jaddr(w, JK("src"), &ic->quote_src);
+		jaddr(w, JK("dst"), &ic->quote_dst);
+		/* zero ports: the quote stopped before the transport header */
+		if ((ic->quote_proto == NL_IPPROTO_TCP ||
+		     ic->quote_proto == NL_IPPROTO_UDP) &&
+		    (ic->quote_sport || ic->quote_dport)) {
+			ju(w, JK("sport"), ic->quote_sport);
+			ju(w, JK("dport"), ic->quote_dport);
 		}
 		jw_close(w, '}');
 	}
@@ -410,14 +445,14 @@ static const char *tcp_opt_name(uint8_t k)
 
 static void tcp_options(struct jw *w, const struct nl_tcp *t)
 {
-	jw_open(w, "options", '{');
-	jw_open(w, "list", '[');
+	jw_open(w, JK("options"), '{');
+	jw_open(w, JK("list"), '[');
 	for (unsigned i = 0; i < t->n_opts && i < NL_MAX_TCP_OPTS; i++) {
 		const char *n = tcp_opt_name(t->opt_kind[i]);
 		if (n) {
-			js(w, NULL, n);
+			js(w, JK_ELEM, n);
 		} else {
-			jw_key(w, NULL);
+			jw_key(w, JK_ELEM);
 			nl_out_str(w->o, "\"opt-");
 			nl_out_u64(w->o, t->opt_kind[i]);
 			nl_out_char(w->o, '"');
@@ -425,23 +460,24 @@ static void tcp_options(struct jw *w, const struct nl_tcp *t)
 	}
 	jw_close(w, ']');
 	if (t->has_mss)
-		ju(w, "mss", t->mss);
+		ju(w, JK("mss"), t->mss);
 	if (t->has_wscale)
-		ju(w, "wscale", t->wscale);
+		ju(w, JK("wscale"), t->wscale);
 	if (t->sack_perm)
-		jb(w, "sack_perm", true);
+		jb(w, JK("sack_perm"), true);
 	if (t->has_ts) {
-		jw_open(w, "ts", '[');
-		ju(w, NULL, t->ts_val);
-		ju(w, NULL, t->ts_ecr);
+		jw_open(w, JK("ts"), '[');
+		ju(w, JK_ELEM, t->ts_val);
+		ju(w, JK_ELEM, t->ts_ecr);
 		jw_close(w, ']');
 	}
 	if (t->n_sack) {
-		jw_open(w, "sack", '[');
-		for (unsigned i = 0; i < t->n_sack && i < NL_MAX_TCP_SACK; i++) {
-			jw_open(w, NULL, '[');
-			ju(w, NULL, t->sack[i].left);
-			ju(w, NULL, t->sack[i].right);
+		jw_open(w, JK("sack"), '[');
+		for (unsigned i = 0; i < t->n_sack && i < NL_MAX_TCP_SACK;
+		     i++) {
+			jw_open(w, JK_ELEM, '[');
+			ju(w, JK_ELEM, t->sack[i].left);
+			ju(w, JK_ELEM, t->sack[i].right);
 			jw_close(w, ']');
 		}
 		jw_close(w, ']');
@@ -452,21 +488,21 @@ static void tcp_options(struct jw *w, const struct nl_tcp *t)
 static void tcp_obj(struct jw *w, const struct nl_packet *pkt)
 {
 	const struct nl_tcp *t = &pkt->tcp;
-	jw_open(w, "tcp", '{');
-	ju(w, "sport", t->sport);
-	ju(w, "dport", t->dport);
-	ju(w, "seq", t->seq);
-	ju(w, "ack", t->ack);
-	jw_open(w, "flags", '[');
+	jw_open(w, JK("tcp"), '{');
+	ju(w, JK("sport"), t->sport);
+	ju(w, JK("dport"), t->dport);
+	ju(w, JK("seq"), t->seq);
+	ju(w, JK("ack"), t->ack);
+	jw_open(w, JK("flags"), '[');
 	for (unsigned i = 0; i < NL_REPORT_TCP_FLAGS; i++)
 		if (t->flags & (1u << i))
-			js(w, NULL, nl_report_tcp_flag(i));
+			js(w, JK_ELEM, nl_report_tcp_flag(i));
 	jw_close(w, ']');
-	ju(w, "flags_raw", t->flags);
-	ju(w, "win", t->win);
-	ju(w, "hdr_len", t->doff);
-	ju(w, "urg", t->urg);
-	ju(w, "len", pkt->payload_len);
+	ju(w, JK("flags_raw"), t->flags);
+	ju(w, JK("win"), t->win);
+	ju(w, JK("hdr_len"), t->doff);
+	ju(w, JK("urg"), t->urg);
+	ju(w, JK("len"), pkt->payload_len);
 	jcsum(w, t->csum, t->csum_status, t->csum_want);
 	if (t->n_opts)
 		tcp_options(w, t);
@@ -476,30 +512,34 @@ static void tcp_obj(struct jw *w, const struct nl_packet *pkt)
 static void udp_obj(struct jw *w, const struct nl_packet *pkt)
 {
 	const struct nl_udp *u = &pkt->udp;
-	jw_open(w, "udp", '{');
-	ju(w, "sport", u->sport);
-	ju(w, "dport", u->dport);
-	ju(w, "len", u->len);
-	ju(w, "payload_len", pkt->payload_len);
+	jw_open(w, JK("udp"), '{');
+	ju(w, JK("sport"), u->sport);
+	ju(w, JK("dport"), u->dport);
+	ju(w, JK("len"), u->len);
+	ju(w, JK("payload_len"), pkt->payload_len);
 	jcsum(w, u->csum, u->csum_status, u->csum_want);
 	jw_close(w, '}');
 }
 
 static void anomalies(struct jw *w, const struct nl_packet *pkt, uint8_t kind)
 {
-	unsigned n = pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom
-						    : NL_MAX_ANOMALIES;
+	unsigned n =
+	    pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom : NL_MAX_ANOMALIES;
 	bool open = false;
 	for (unsigned i = 0; i < n; i++) {
 		const struct nl_anomaly *a = &pkt->anom[i];
 		if (a->kind != kind || a->layer >= NL_LAYER_COUNT)
 			continue;
-		if (!open)
-			jw_open(w, nl_report_anom_kind(kind), '[');
+		if (!open) {
+			if (kind == NL_ANOM_MALFORMED)
+				jw_open(w, JK("malformed"), '[');
+			else
+				jw_open(w, JK("truncated"), '[');
+		}
 		open = true;
-		jw_open(w, NULL, '{');
-		js(w, "layer", nl_layer_name(a->layer));
-		js(w, "what", a->what);
+		jw_open(w, JK_ELEM, '{');
+		js(w, JK("layer"), nl_layer_name(a->layer));
+		js(w, JK("what"), a->what);
 		jw_close(w, '}');
 	}
 	if (open)
@@ -510,14 +550,14 @@ static void on_packet(struct json_sink *s, const struct nl_packet *pkt)
 {
 	struct jw w = {.o = s->o};
 	w.first[0] = true;
-	jw_open(&w, NULL, '{');
-	js(&w, "type", "packet");
-	ju(&w, "frame", pkt->frame);
-	jtime(&w, "ts", &pkt->ts);
-	jw_key(&w, "ts_epoch");
+	jw_open(&w, JK_ELEM, '{');
+	js(&w, JK("type"), "packet");
+	ju(&w, JK("frame"), pkt->frame);
+	jtime(&w, JK("ts"), &pkt->ts);
+	jw_key(&w, JK("ts_epoch"));
 	nl_time_write_epoch(s->o, &pkt->ts);
-	ju(&w, "caplen", pkt->caplen);
-	ju(&w, "len", pkt->len);
+	ju(&w, JK("caplen"), pkt->caplen);
+	ju(&w, JK("len"), pkt->len);
 	link_obj(s, &w, pkt);
 	if (NL_HAS(pkt, NL_L_ARP))
 		arp_obj(&w, &pkt->arp);
@@ -526,9 +566,9 @@ static void on_packet(struct json_sink *s, const struct nl_packet *pkt)
 	if (NL_HAS(pkt, NL_L_IPV6))
 		ipv6_obj(&w, pkt);
 	if (pkt->ip_fragment)
-		jb(&w, "fragment", true);
+		jb(&w, JK("fragment"), true);
 	if (pkt->ip_later_fragment)
-		jb(&w, "later_fragment", true);
+		jb(&w, JK("later_fragment"), true);
 	if (NL_HAS(pkt, NL_L_ICMP) || NL_HAS(pkt, NL_L_ICMPV6))
 		icmp_obj(&w, &pkt->icmp);
 	if (NL_HAS(pkt, NL_L_TCP))
@@ -536,8 +576,8 @@ static void on_packet(struct json_sink *s, const struct nl_packet *pkt)
 	if (NL_HAS(pkt, NL_L_UDP))
 		udp_obj(&w, pkt);
 	if (NL_HAS(pkt, NL_L_TCP) || NL_HAS(pkt, NL_L_UDP)) {
-		ju(&w, "payload_len", pkt->payload_len);
-		ju(&w, "payload_caplen", pkt->payload_caplen);
+		ju(&w, JK("payload_len"), pkt->payload_len);
+		ju(&w, JK("payload_caplen"), pkt->payload_caplen);
 	}
 	anomalies(&w, pkt, NL_ANOM_TRUNCATED);
 	anomalies(&w, pkt, NL_ANOM_MALFORMED);
@@ -550,32 +590,35 @@ static void on_notice(struct json_sink *s, const struct nl_event *ev)
 	const struct nl_arp_notice *n = ev->u.arp;
 	struct jw w = {.o = s->o};
 	w.first[0] = true;
-	jw_open(&w, NULL, '{');
-	js(&w, "type", "arp_notice");
-	js(&w, "kind", n->kind == NL_ARP_NOTICE_CONFLICT ? "conflict"
-							 : "mac_changed");
+	jw_open(&w, JK_ELEM, '{');
+	js(&w, JK("type"), "arp_notice");
+	js(&w, JK("kind"),
+	   n->kind == NL_ARP_NOTICE_CONFLICT ? "conflict" : "mac_changed");
 	if (ev->pkt)
-		ju(&w, "frame", ev->pkt->frame);
-	jip4(&w, "ip", n->ip);
-	jmac(&w, "old_mac", n->old_mac);
-	js(&w, "old_vendor", vendor(s, n->old_mac));
-	ju(&w, "old_frame", n->old_frame);
-	jmac(&w, "new_mac", n->new_mac);
-	js(&w, "new_vendor", vendor(s, n->new_mac));
-	ju(&w, "new_frame", n->new_frame);
+		ju(&w, JK("frame"), ev->pkt->frame);
+	jip4(&w, JK("ip"), n->ip);
+	jmac(&w, JK("old_mac"), n->old_mac);
+	js(&w, JK("old_vendor"), vendor(s, n->old_mac));
+	ju(&w, JK("old_frame"), n->old_frame);
+	jmac(&w, JK("new_mac"), n->new_mac);
+	js(&w, JK("new_vendor"), vendor(s, n->new_mac));
+	ju(&w, JK("new_frame"), n->new_frame);
 	jw_close(&w, '}');
 	nl_out_char(s->o, '\n');
 }
 
-static void per_layer(struct jw *w, const char *key, const uint64_t *v,
+static void per_layer(struct jw *w, const char *k, size_t kn, const uint64_t *v,
 		      bool all, uint64_t packets)
 {
-	jw_open(w, key, '{');
-	for (unsigned l = 0; l < NL_LAYER_COUNT; l++)
-		if (all || v[l])
-			ju(w, nl_layer_name((enum nl_layer)l), v[l]);
+	jw_open(w, k, kn, '{');
+	for (unsigned l = 0; l < NL_LAYER_COUNT; l++) {
+		if (!all && !v[l])
+			continue;
+		jw_dkey(w, nl_layer_name((enum nl_layer)l));
+		nl_out_u64(w->o, v[l]);
+	}
 	if (!all)
-		ju(w, "packets", packets);
+		ju(w, JK("packets"), packets);
 	jw_close(w, '}');
 }
 
@@ -584,30 +627,30 @@ static void arp_summary(struct json_sink *s, struct jw *w,
 {
 	struct nl_arp_counts c;
 	nl_arptable_counts(t, &c);
-	jw_open(w, "arp", '{');
-	ju(w, "requests", c.requests);
-	ju(w, "replies", c.replies);
-	ju(w, "gratuitous", c.gratuitous);
-	ju(w, "probes", c.probes);
-	ju(w, "unanswered", c.unanswered);
-	ju(w, "mac_changes", c.mac_changes);
-	ju(w, "conflicts", c.conflicts);
-	ju(w, "table_full", c.table_full);
-	ju(w, "entries", c.entries);
-	ju(w, "cap", c.cap);
+	jw_open(w, JK("arp"), '{');
+	ju(w, JK("requests"), c.requests);
+	ju(w, JK("replies"), c.replies);
+	ju(w, JK("gratuitous"), c.gratuitous);
+	ju(w, JK("probes"), c.probes);
+	ju(w, JK("unanswered"), c.unanswered);
+	ju(w, JK("mac_changes"), c.mac_changes);
+	ju(w, JK("conflicts"), c.conflicts);
+	ju(w, JK("table_full"), c.table_full);
+	ju(w, JK("entries"), c.entries);
+	ju(w, JK("cap"), c.cap);
 	/* once, at the end of the run: an allocation here is fine */
 	const struct nl_arp_entry **e =
-		c.entries ? calloc(c.entries, sizeof(*e)) : NULL;
+	    c.entries ? calloc(c.entries, sizeof(*e)) : NULL;
 	uint32_t n = e ? nl_arptable_entries(t, e, c.entries) : 0;
-	jw_open(w, "table", '[');
+	jw_open(w, JK("table"), '[');
 	for (uint32_t i = 0; i < n; i++) {
-		jw_open(w, NULL, '{');
-		jip4(w, "ip", e[i]->ip);
-		jmac(w, "mac", e[i]->mac);
-		js(w, "vendor", vendor(s, e[i]->mac));
-		ju(w, "first_frame", e[i]->first_frame);
-		ju(w, "last_frame", e[i]->last_frame);
-		ju(w, "changes", e[i]->changes);
+		jw_open(w, JK_ELEM, '{');
+		jip4(w, JK("ip"), e[i]->ip);
+		jmac(w, JK("mac"), e[i]->mac);
+		js(w, JK("vendor"), vendor(s, e[i]->mac));
+		ju(w, JK("first_frame"), e[i]->first_frame);
+		ju(w, JK("last_frame"), e[i]->last_frame);
+		ju(w, JK("changes"), e[i]->changes);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
@@ -620,16 +663,16 @@ static void on_summary(struct json_sink *s, const struct nl_summary *sum)
 	const struct nl_stats *st = sum->stats;
 	struct jw w = {.o = s->o};
 	w.first[0] = true;
-	jw_open(&w, NULL, '{');
-	js(&w, "type", "summary");
+	jw_open(&w, JK_ELEM, '{');
+	js(&w, JK("type"), "summary");
 	if (st) {
-		ju(&w, "packets", st->packets);
-		ju(&w, "bytes_captured", st->bytes_captured);
-		ju(&w, "bytes_wire", st->bytes_wire);
+		ju(&w, JK("packets"), st->packets);
+		ju(&w, JK("bytes_captured"), st->bytes_captured);
+		ju(&w, JK("bytes_wire"), st->bytes_wire);
 		if (st->packets) {
-			jtime(&w, "first_ts", &st->first_ts);
-			jtime(&w, "last_ts", &st->last_ts);
-			jw_key(&w, "duration");
+			jtime(&w, JK("first_ts"), &st->first_ts);
+			jtime(&w, JK("last_ts"), &st->last_ts);
+			jw_key(&w, JK("duration"));
 			struct nl_time d = st->last_ts;
 			d.sec -= st->first_ts.sec;
 			if (d.nsec < st->first_ts.nsec) {
@@ -639,40 +682,40 @@ static void on_summary(struct json_sink *s, const struct nl_summary *sum)
 			d.nsec -= st->first_ts.nsec;
 			nl_time_write_epoch(s->o, &d);
 		} else {
-			js(&w, "first_ts", NULL);
-			js(&w, "last_ts", NULL);
-			ju(&w, "duration", 0);
+			js(&w, JK("first_ts"), NULL);
+			js(&w, JK("last_ts"), NULL);
+			ju(&w, JK("duration"), 0);
 		}
 	}
-	ju(&w, "linktype", sum->dlt);
-	js(&w, "linktype_name", nl_linktype_name(sum->dlt));
+	ju(&w, JK("linktype"), sum->dlt);
+	js(&w, JK("linktype_name"), nl_linktype_name(sum->dlt));
 	if (st) {
-		per_layer(&w, "layers", st->layer, true, 0);
-		per_layer(&w, "truncated", st->truncated, false,
+		per_layer(&w, JK("layers"), st->layer, true, 0);
+		per_layer(&w, JK("truncated"), st->truncated, false,
 			  st->truncated_packets);
-		per_layer(&w, "malformed", st->malformed, false,
+		per_layer(&w, JK("malformed"), st->malformed, false,
 			  st->malformed_packets);
-		ju(&w, "undecoded", st->undecoded);
-		ju(&w, "other_network", st->other_network);
-		ju(&w, "ip_fragments", st->ip_fragments);
-		ju(&w, "eth_undersize", st->eth_undersize);
-		ju(&w, "eth_oversize", st->eth_oversize);
-		jw_open(&w, "checksums", '{');
-		ju(&w, "bad", st->csum_bad);
-		ju(&w, "offload", st->csum_offload);
+		ju(&w, JK("undecoded"), st->undecoded);
+		ju(&w, JK("other_network"), st->other_network);
+		ju(&w, JK("ip_fragments"), st->ip_fragments);
+		ju(&w, JK("eth_undersize"), st->eth_undersize);
+		ju(&w, JK("eth_oversize"), st->eth_oversize);
+		jw_open(&w, JK("checksums"), '{');
+		ju(&w, JK("bad"), st->csum_bad);
+		ju(&w, JK("offload"), st->csum_offload);
 		jw_close(&w, '}');
 	}
 	if (sum->arp)
 		arp_summary(s, &w, sum->arp);
 	if (st && st->live) {
-		jw_open(&w, "capture", '{');
-		ju(&w, "received", st->pcap_received);
-		ju(&w, "dropped", st->pcap_dropped);
-		ju(&w, "ifdropped", st->pcap_ifdropped);
+		jw_open(&w, JK("capture"), '{');
+		ju(&w, JK("received"), st->pcap_received);
+		ju(&w, JK("dropped"), st->pcap_dropped);
+		ju(&w, JK("ifdropped"), st->pcap_ifdropped);
 		jw_close(&w, '}');
 	}
 	if (sum->file_truncated)
-		ju(&w, "file_truncated_offset", sum->file_truncated_offset);
+		ju(&w, JK("file_truncated_offset"), sum->file_truncated_offset);
 	jw_close(&w, '}');
 	nl_out_char(s->o, '\n');
 }
@@ -706,9 +749,9 @@ static void json_close(void *self)
 }
 
 static const struct nl_sink_ops json_ops = {
-	.name = "json",
-	.on_event = json_event,
-	.close = json_close,
+    .name = "json",
+    .on_event = json_event,
+    .close = json_close,
 };
 
 enum nl_status nl_sink_json_new(struct nl_sink *out, struct nl_outbuf *o,

@@ -11,7 +11,7 @@
  *     undecoded   3 packets (link type 147)
  *     other       2 packets with a network protocol netlab does not decode
  *     fragments   4 IP fragments
- *     ethernet    1 runt (<64B), 0 oversize (>1518B)
+ *     ethernet    1 frame under 64B, 0 oversize (>1518B)
  *     checksums   1 bad, 3 offload (not filled in: …)
  *     arp         3 requests, 2 replies, 1 gratuitous, 0 probes,
  *                 1 unanswered, 0 MAC changes, 0 conflicts
@@ -146,8 +146,8 @@ static void counters(struct summary_sink *s, const struct nl_summary *sum)
 		count(o, st->undecoded, "packet", "packets");
 		nl_out_str(o, " (link type ");
 		nl_out_u64(o, sum->dlt);
-		const char *n = nl_linktype_name(sum->dlt);
-		if (n && *n) {
+		const char *n = nl_report_name(nl_linktype_name(sum->dlt));
+		if (n) {
 			nl_out_char(o, ' ');
 			nl_out_str(o, n);
 		}
@@ -166,7 +166,8 @@ static void counters(struct summary_sink *s, const struct nl_summary *sum)
 	}
 	if (st->eth_undersize || st->eth_oversize) {
 		label(o, "ethernet");
-		count(o, st->eth_undersize, "runt (<64B)", "runts (<64B)");
+		count(o, st->eth_undersize, "frame under 64B",
+		      "frames under 64B");
 		nl_out_str(o, ", ");
 		nl_out_u64(o, st->eth_oversize);
 		nl_out_str(o, " oversize (>1518B)\n");
@@ -198,7 +199,7 @@ static void arp_entry(struct summary_sink *s, const struct nl_arp_entry *e)
 	nl_out_char(o, '-');
 	nl_out_u64(o, e->last_frame);
 	w = ndigits(e->first_frame) + ndigits(e->last_frame) + 1;
-	nl_out_repeat(o, ' ', w < 14 ? 14 - w : 1);
+	nl_out_repeat(o, ' ', w < 9 ? 11 - w : 2);
 	const char *k = nl_report_mac_kind(&s->opts, e->mac);
 	if (k)
 		nl_escape_c(o, (const uint8_t *)k, strlen(k));
@@ -216,6 +217,9 @@ static void arp(struct summary_sink *s, const struct nl_arp_table *t)
 	struct nl_outbuf *o = s->o;
 	struct nl_arp_counts c;
 	nl_arptable_counts(t, &c);
+	if (!(c.requests | c.replies | c.gratuitous | c.probes | c.entries |
+	      c.table_full))
+		return; /* no ARP in this capture: nothing to say */
 	label(o, "arp");
 	count(o, c.requests, "request, ", "requests, ");
 	count(o, c.replies, "reply, ", "replies, ");
@@ -241,7 +245,7 @@ static void arp(struct summary_sink *s, const struct nl_arp_table *t)
 	nl_out_char(o, '\n');
 	/* once, at the end of the run: an allocation here is fine */
 	const struct nl_arp_entry **e =
-		c.entries ? calloc(c.entries, sizeof(*e)) : NULL;
+	    c.entries ? calloc(c.entries, sizeof(*e)) : NULL;
 	uint32_t n = e ? nl_arptable_entries(t, e, c.entries) : 0;
 	for (uint32_t i = 0; i < n; i++)
 		arp_entry(s, e[i]);
@@ -288,9 +292,9 @@ static void summary_close(void *self)
 }
 
 static const struct nl_sink_ops summary_ops = {
-	.name = "summary",
-	.on_event = summary_event,
-	.close = summary_close,
+    .name = "summary",
+    .on_event = summary_event,
+    .close = summary_close,
 };
 
 enum nl_status nl_sink_summary_new(struct nl_sink *out, struct nl_outbuf *o,

@@ -18,7 +18,7 @@
  * between the time and the body, ended by ": ":
  *
  *   00:11:22:33:44:55 (Intel) > ff:ff:ff:ff:ff:ff (broadcast), vlan 10 p 0,
- *   ethertype 0x0806 (ARP), 42B (runt <64B): ARP who-has …
+ *   ethertype 0x0806 (ARP), 42B (short <64B): ARP who-has …
  */
 #include <stdlib.h>
 
@@ -45,21 +45,21 @@ static void link_prefix(struct text_sink *s, const struct nl_packet *pkt)
 	case NL_LINK_ETHERNET:
 		nl_out_mac(o, l->src);
 		nl_report_mac_note(o, &s->opts, l->src);
-		nl_out_str(o, " > ");
+		NL_OUT_LIT(o, " > ");
 		nl_out_mac(o, l->dst);
 		nl_report_mac_note(o, &s->opts, l->dst);
 		for (unsigned i = 0; i < l->n_vlan && i < NL_MAX_VLAN; i++) {
-			nl_out_str(o, ", vlan ");
+			NL_OUT_LIT(o, ", vlan ");
 			nl_out_u64(o, l->vlan[i].vid);
-			nl_out_str(o, " p ");
+			NL_OUT_LIT(o, " p ");
 			nl_out_u64(o, l->vlan[i].pcp);
 			if (l->vlan[i].dei)
-				nl_out_str(o, " dei");
+				NL_OUT_LIT(o, " dei");
 		}
 		if (l->is_8023) {
-			nl_out_str(o, ", 802.3");
+			NL_OUT_LIT(o, ", 802.3");
 		} else {
-			nl_out_str(o, ", ethertype ");
+			NL_OUT_LIT(o, ", ethertype ");
 			nl_report_ethertype(o, l->ethertype);
 		}
 		break;
@@ -69,11 +69,11 @@ static void link_prefix(struct text_sink *s, const struct nl_packet *pkt)
 		if (pt) {
 			nl_out_str(o, pt);
 		} else {
-			nl_out_str(o, "pkttype ");
+			NL_OUT_LIT(o, "pkttype ");
 			nl_out_u64(o, l->sll_pkttype);
 		}
 		if (l->kind == NL_LINK_SLL2) {
-			nl_out_str(o, " ifindex ");
+			NL_OUT_LIT(o, " ifindex ");
 			nl_out_u64(o, l->sll_ifindex);
 		}
 		if (l->sll_halen == 6) {
@@ -85,96 +85,96 @@ static void link_prefix(struct text_sink *s, const struct nl_packet *pkt)
 			nl_report_hexaddr(o, l->sll_addr,
 					  l->sll_halen < 8 ? l->sll_halen : 8);
 		}
-		nl_out_str(o, ", ethertype ");
+		NL_OUT_LIT(o, ", ethertype ");
 		nl_report_ethertype(o, l->ethertype);
 		break;
 	}
 	case NL_LINK_RAW:
-		nl_out_str(o, "raw");
+		NL_OUT_LIT(o, "raw");
 		break;
 	case NL_LINK_NULL:
-		nl_out_str(o, "family ");
+		NL_OUT_LIT(o, "family ");
 		nl_out_u64(o, l->null_family);
 		break;
 	case NL_LINK_UNKNOWN:
 	case NL_LINK_KIND_COUNT:
 		return;
 	}
-	nl_out_str(o, ", ");
+	NL_OUT_LIT(o, ", ");
 	nl_out_u64(o, pkt->len);
 	nl_out_char(o, 'B');
 	if (l->kind == NL_LINK_ETHERNET && l->undersize)
-		nl_out_str(o, " (runt <64B)");
+		NL_OUT_LIT(o, " (short <64B)");
 	if (l->kind == NL_LINK_ETHERNET && l->oversize)
-		nl_out_str(o, " (oversize >1518B)");
-	nl_out_str(o, ": ");
+		NL_OUT_LIT(o, " (oversize >1518B)");
+	NL_OUT_LIT(o, ": ");
 }
 
 static void arp_generic(struct nl_outbuf *o, const struct nl_arp *a)
 {
-	nl_out_str(o, "op ");
+	NL_OUT_LIT(o, "op ");
 	nl_out_u64(o, a->op);
-	const char *name = nl_arp_op_name(a->op);
-	if (name && *name) {
-		nl_out_str(o, " (");
+	const char *name = nl_report_name(nl_arp_op_name(a->op));
+	if (name) {
+		NL_OUT_LIT(o, " (");
 		nl_out_str(o, name);
 		nl_out_char(o, ')');
 	}
-	nl_out_str(o, " htype ");
+	NL_OUT_LIT(o, " htype ");
 	nl_out_u64(o, a->htype);
-	nl_out_str(o, " ptype 0x");
+	NL_OUT_LIT(o, " ptype 0x");
 	nl_out_hex(o, a->ptype, 4);
 	if (a->eth_ipv4) {
-		nl_out_str(o, " sha ");
+		NL_OUT_LIT(o, " sha ");
 		nl_out_mac(o, a->sha);
-		nl_out_str(o, " spa ");
+		NL_OUT_LIT(o, " spa ");
 		nl_out_ipv4(o, a->spa);
-		nl_out_str(o, " tha ");
+		NL_OUT_LIT(o, " tha ");
 		nl_out_mac(o, a->tha);
-		nl_out_str(o, " tpa ");
+		NL_OUT_LIT(o, " tpa ");
 		nl_out_ipv4(o, a->tpa);
 		return;
 	}
-	nl_out_str(o, " sha ");
+	NL_OUT_LIT(o, " sha ");
 	nl_report_hexaddr(o, a->sha_p, a->hlen);
-	nl_out_str(o, " spa ");
+	NL_OUT_LIT(o, " spa ");
 	nl_report_hexaddr(o, a->spa_p, a->plen);
-	nl_out_str(o, " tha ");
+	NL_OUT_LIT(o, " tha ");
 	nl_report_hexaddr(o, a->tha_p, a->hlen);
-	nl_out_str(o, " tpa ");
+	NL_OUT_LIT(o, " tpa ");
 	nl_report_hexaddr(o, a->tpa_p, a->plen);
 }
 
 static void arp_body(struct nl_outbuf *o, const struct nl_arp *a)
 {
-	nl_out_str(o, "ARP ");
+	NL_OUT_LIT(o, "ARP ");
 	if (!a->eth_ipv4) {
 		arp_generic(o, a);
 		return;
 	}
 	switch (a->kind) {
 	case NL_ARP_REQUEST:
-		nl_out_str(o, "who-has ");
+		NL_OUT_LIT(o, "who-has ");
 		nl_out_ipv4(o, a->tpa);
-		nl_out_str(o, " tell ");
+		NL_OUT_LIT(o, " tell ");
 		nl_out_ipv4(o, a->spa);
 		break;
 	case NL_ARP_REPLY:
-		nl_out_str(o, "reply ");
+		NL_OUT_LIT(o, "reply ");
 		nl_out_ipv4(o, a->spa);
-		nl_out_str(o, " is-at ");
+		NL_OUT_LIT(o, " is-at ");
 		nl_out_mac(o, a->sha);
 		break;
 	case NL_ARP_GRATUITOUS:
-		nl_out_str(o, "gratuitous ");
+		NL_OUT_LIT(o, "gratuitous ");
 		nl_out_ipv4(o, a->spa);
-		nl_out_str(o, " is-at ");
+		NL_OUT_LIT(o, " is-at ");
 		nl_out_mac(o, a->sha);
 		break;
 	case NL_ARP_PROBE:
-		nl_out_str(o, "probe who-has ");
+		NL_OUT_LIT(o, "probe who-has ");
 		nl_out_ipv4(o, a->tpa);
-		nl_out_str(o, " (from ");
+		NL_OUT_LIT(o, " (from ");
 		nl_out_mac(o, a->sha);
 		nl_out_char(o, ')');
 		break;
@@ -187,8 +187,8 @@ static void arp_body(struct nl_outbuf *o, const struct nl_arp *a)
 static void preview(struct nl_outbuf *o, const struct nl_packet *pkt)
 {
 	uint32_t n = pkt->payload_caplen < pkt->payload_len
-			     ? pkt->payload_caplen
-			     : pkt->payload_len;
+			 ? pkt->payload_caplen
+			 : pkt->payload_len;
 	if (!pkt->payload || n == 0)
 		return;
 	nl_out_char(o, ' ');
@@ -198,25 +198,25 @@ static void preview(struct nl_outbuf *o, const struct nl_packet *pkt)
 static void tcp_body(struct nl_outbuf *o, const struct nl_packet *pkt)
 {
 	const struct nl_tcp *t = &pkt->tcp;
-	nl_out_str(o, "TCP [");
+	NL_OUT_LIT(o, "TCP [");
 	nl_report_tcp_flags(o, t->flags);
-	nl_out_str(o, "] seq=");
+	NL_OUT_LIT(o, "] seq=");
 	nl_out_u64(o, t->seq);
 	/* the ack field means nothing without ACK (RFC 9293 §3.1) */
 	if (t->flags & NL_TCP_ACK) {
-		nl_out_str(o, " ack=");
+		NL_OUT_LIT(o, " ack=");
 		nl_out_u64(o, t->ack);
 	}
-	nl_out_str(o, " win=");
+	NL_OUT_LIT(o, " win=");
 	nl_out_u64(o, t->win);
 	if (t->flags & NL_TCP_URG) {
-		nl_out_str(o, " urg=");
+		NL_OUT_LIT(o, " urg=");
 		nl_out_u64(o, t->urg);
 	}
-	nl_out_str(o, " len=");
+	NL_OUT_LIT(o, " len=");
 	nl_out_u64(o, pkt->payload_len);
 	if (t->n_opts) {
-		nl_out_str(o, " <");
+		NL_OUT_LIT(o, " <");
 		nl_report_tcp_opts(o, t);
 		nl_out_char(o, '>');
 	}
@@ -228,26 +228,26 @@ static void icmp_body(struct nl_outbuf *o, const struct nl_icmp *ic)
 	nl_out_str(o, ic->v6 ? "ICMPv6 " : "ICMP ");
 	nl_report_icmp_words(o, ic);
 	if (nl_report_icmp_is_echo(ic)) {
-		nl_out_str(o, " id=");
+		NL_OUT_LIT(o, " id=");
 		nl_out_u64(o, ic->id);
-		nl_out_str(o, " seq=");
+		NL_OUT_LIT(o, " seq=");
 		nl_out_u64(o, ic->seq);
 	}
 	if (nl_report_icmp_has_mtu(ic)) {
-		nl_out_str(o, " mtu=");
+		NL_OUT_LIT(o, " mtu=");
 		nl_out_u64(o, ic->mtu);
 	}
 	if (nl_report_icmp_is_redirect(ic)) {
-		nl_out_str(o, " gateway=");
+		NL_OUT_LIT(o, " gateway=");
 		nl_out_ipv4(o, ic->gateway);
 	}
 	if (ic->has_target) {
-		nl_out_str(o, " target=");
+		NL_OUT_LIT(o, " target=");
 		nl_out_ipv6(o, ic->target);
 	}
 	if (ic->has_quote) {
 		/* an error names the datagram it is about: show its flow */
-		nl_out_str(o, " for ");
+		NL_OUT_LIT(o, " for ");
 		nl_report_ipproto(o, ic->quote_proto);
 		nl_out_char(o, ' ');
 		bool ports = (ic->quote_proto == NL_IPPROTO_TCP ||
@@ -257,7 +257,7 @@ static void icmp_body(struct nl_outbuf *o, const struct nl_icmp *ic)
 			nl_report_endpoint(o, &ic->quote_src, ic->quote_sport);
 		else
 			nl_report_addr(o, &ic->quote_src);
-		nl_out_str(o, " > ");
+		NL_OUT_LIT(o, " > ");
 		if (ports)
 			nl_report_endpoint(o, &ic->quote_dst, ic->quote_dport);
 		else
@@ -268,14 +268,14 @@ static void icmp_body(struct nl_outbuf *o, const struct nl_icmp *ic)
 static void frag_note(struct nl_outbuf *o, const struct nl_packet *pkt)
 {
 	bool v6 = NL_HAS(pkt, NL_L_IPV6) && !NL_HAS(pkt, NL_L_IPV4);
-	nl_out_str(o, " frag id=");
+	NL_OUT_LIT(o, " frag id=");
 	nl_out_u64(o, v6 ? pkt->ip6.frag_id : pkt->ip4.id);
-	nl_out_str(o, " off=");
+	NL_OUT_LIT(o, " off=");
 	nl_out_u64(o, v6 ? pkt->ip6.frag_off : pkt->ip4.frag_off);
-	nl_out_str(o, " len=");
+	NL_OUT_LIT(o, " len=");
 	nl_out_u64(o, nl_report_ip_payload_len(pkt));
 	if (v6 ? pkt->ip6.frag_more : pkt->ip4.mf)
-		nl_out_str(o, " +MF");
+		NL_OUT_LIT(o, " +MF");
 }
 
 static void ip_body(struct nl_outbuf *o, const struct nl_packet *pkt)
@@ -283,21 +283,21 @@ static void ip_body(struct nl_outbuf *o, const struct nl_packet *pkt)
 	bool tcp = NL_HAS(pkt, NL_L_TCP), udp = NL_HAS(pkt, NL_L_UDP);
 	bool icmp = NL_HAS(pkt, NL_L_ICMP) || NL_HAS(pkt, NL_L_ICMPV6);
 	if (tcp || udp) {
-		nl_report_endpoint(o, &pkt->src, tcp ? pkt->tcp.sport
-						     : pkt->udp.sport);
-		nl_out_str(o, " > ");
-		nl_report_endpoint(o, &pkt->dst, tcp ? pkt->tcp.dport
-						     : pkt->udp.dport);
+		nl_report_endpoint(o, &pkt->src,
+				   tcp ? pkt->tcp.sport : pkt->udp.sport);
+		NL_OUT_LIT(o, " > ");
+		nl_report_endpoint(o, &pkt->dst,
+				   tcp ? pkt->tcp.dport : pkt->udp.dport);
 	} else {
 		nl_report_addr(o, &pkt->src);
-		nl_out_str(o, " > ");
+		NL_OUT_LIT(o, " > ");
 		nl_report_addr(o, &pkt->dst);
 	}
 	nl_out_char(o, ' ');
 	if (tcp) {
 		tcp_body(o, pkt);
 	} else if (udp) {
-		nl_out_str(o, "UDP len=");
+		NL_OUT_LIT(o, "UDP len=");
 		nl_out_u64(o, pkt->payload_len);
 		preview(o, pkt);
 	} else if (icmp) {
@@ -306,7 +306,7 @@ static void ip_body(struct nl_outbuf *o, const struct nl_packet *pkt)
 		nl_report_ipproto(o, pkt->ip_proto);
 		/* a later fragment's length is in the fragment note */
 		if (!pkt->ip_fragment) {
-			nl_out_str(o, " len=");
+			NL_OUT_LIT(o, " len=");
 			nl_out_u64(o, nl_report_ip_payload_len(pkt));
 		}
 	}
@@ -319,21 +319,21 @@ static void other_body(struct nl_outbuf *o, const struct nl_packet *pkt)
 {
 	const struct nl_link *l = &pkt->link;
 	if (l->kind == NL_LINK_UNKNOWN || l->kind >= NL_LINK_KIND_COUNT) {
-		nl_out_str(o, "undecoded (link type ");
+		NL_OUT_LIT(o, "undecoded (link type ");
 		nl_out_u64(o, l->dlt);
 		nl_out_char(o, ')');
 	} else if (!NL_HAS(pkt, NL_L_LINK)) {
 		nl_out_str(o, nl_report_link_name(l));
 	} else if (l->kind == NL_LINK_ETHERNET && l->is_8023) {
-		nl_out_str(o, "802.3 LLC len=");
+		NL_OUT_LIT(o, "802.3 LLC len=");
 		nl_out_u64(o, l->type_len);
 	} else if (l->ethertype == 0 && l->kind == NL_LINK_NULL) {
-		nl_out_str(o, "family ");
+		NL_OUT_LIT(o, "family ");
 		nl_out_u64(o, l->null_family);
 	} else if (l->ethertype == 0 && l->kind != NL_LINK_ETHERNET) {
 		nl_out_str(o, nl_report_link_name(l));
 	} else {
-		nl_out_str(o, "ethertype ");
+		NL_OUT_LIT(o, "ethertype ");
 		nl_report_ethertype(o, l->ethertype);
 	}
 }
@@ -345,12 +345,16 @@ static void csum_note(struct nl_outbuf *o, const char *what, uint8_t status,
 		*offload = true;
 	if (status != NL_CSUM_BAD)
 		return;
-	nl_out_str(o, " [bad ");
+	NL_OUT_LIT(o, " [bad ");
 	nl_out_str(o, what);
-	nl_out_str(o, " csum 0x");
+	NL_OUT_LIT(o, " csum 0x");
 	nl_out_hex(o, have, 4);
-	nl_out_str(o, ", want 0x");
-	nl_out_hex(o, want, 4);
+	/* equal only when the value itself is not the fault (UDP checksum 0
+	 * over IPv6) or the decoder did not work it out */
+	if (want != have) {
+		NL_OUT_LIT(o, ", want 0x");
+		nl_out_hex(o, want, 4);
+	}
 	nl_out_char(o, ']');
 }
 
@@ -371,7 +375,7 @@ static void csum_notes(struct nl_outbuf *o, const struct nl_packet *pkt)
 		csum_note(o, "udp", pkt->udp.csum_status, pkt->udp.csum,
 			  pkt->udp.csum_want, &offload);
 	if (offload)
-		nl_out_str(o, " [csum offload]");
+		NL_OUT_LIT(o, " [csum offload]");
 }
 
 static void on_packet(struct text_sink *s, const struct nl_packet *pkt)
@@ -423,9 +427,9 @@ static void text_close(void *self)
 }
 
 static const struct nl_sink_ops text_ops = {
-	.name = "text",
-	.on_event = text_event,
-	.close = text_close,
+    .name = "text",
+    .on_event = text_event,
+    .close = text_close,
 };
 
 enum nl_status nl_sink_text_new(struct nl_sink *out, struct nl_outbuf *o,

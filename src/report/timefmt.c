@@ -8,7 +8,7 @@
 
 #include <time.h>
 
-#define SECS_PER_DAY 86400
+#define SECS_PER_DAY  86400
 #define SECS_PER_HOUR 3600
 
 /* An hour in which the offset changes (a DST switch on a half hour). */
@@ -33,10 +33,10 @@ static struct civil civil_from_days(int64_t z)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;                               /* 0..146096 */
+	int64_t doe = z - era * 146097; /* 0..146096 */
 	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100); /* 0..365 */
-	int64_t mp = (5 * doy + 2) / 153;                      /* March = 0 */
+	int64_t mp = (5 * doy + 2) / 153;		       /* March = 0 */
 	struct civil c;
 	c.day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
 	c.month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
@@ -78,7 +78,8 @@ static void write_frac(struct nl_outbuf *o, uint32_t nsec, unsigned digits)
 	if (digits == 9)
 		nl_out_u64_pad(o, nsec, 9, '0');
 	else
-		nl_out_u64_pad(o, nsec / 1000, 6, '0'); /* truncate, as tcpdump */
+		nl_out_u64_pad(o, nsec / 1000, 6,
+			       '0'); /* truncate, as tcpdump */
 }
 
 static void write_hms(struct nl_outbuf *o, int64_t secs_of_day)

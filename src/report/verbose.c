@@ -35,11 +35,12 @@ struct verbose_sink {
 static void anomaly_lines(struct nl_outbuf *o, const struct nl_packet *pkt,
 			  uint32_t mask, uint32_t *done)
 {
-	unsigned n = pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom
-						    : NL_MAX_ANOMALIES;
+	unsigned n =
+	    pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom : NL_MAX_ANOMALIES;
 	for (unsigned i = 0; i < n; i++) {
 		const struct nl_anomaly *a = &pkt->anom[i];
-		if (a->layer >= NL_LAYER_COUNT || !(mask & NL_LAYER_BIT(a->layer)))
+		if (a->layer >= NL_LAYER_COUNT ||
+		    !(mask & NL_LAYER_BIT(a->layer)))
 			continue;
 		nl_out_str(o, "    ! ");
 		nl_out_str(o, nl_report_anom_kind(a->kind));
@@ -62,8 +63,11 @@ static void csum(struct nl_outbuf *o, uint16_t have, uint8_t status,
 		nl_out_str(o, " (ok)");
 		break;
 	case NL_CSUM_BAD:
-		nl_out_str(o, " (BAD, want 0x");
-		nl_out_hex(o, want, 4);
+		nl_out_str(o, " (BAD");
+		if (want != have) { /* as in the one-line printer */
+			nl_out_str(o, ", want 0x");
+			nl_out_hex(o, want, 4);
+		}
 		nl_out_char(o, ')');
 		break;
 	case NL_CSUM_OFFLOAD:
@@ -91,8 +95,8 @@ static void mac_with_note(struct verbose_sink *s, const uint8_t mac[6])
 static const char *pkttype_words(uint16_t t)
 {
 	static const char *const w[] = {
-		"In (to us)", "B (broadcast)", "M (multicast)",
-		"P (to another host)", "Out (sent by us)",
+	    "In (to us)",	   "B (broadcast)",    "M (multicast)",
+	    "P (to another host)", "Out (sent by us)",
 	};
 	return t < sizeof(w) / sizeof(w[0]) ? w[t] : NULL;
 }
@@ -107,8 +111,8 @@ static void link_block(struct verbose_sink *s, const struct nl_packet *pkt)
 	if (l->kind == NL_LINK_UNKNOWN || l->kind >= NL_LINK_KIND_COUNT) {
 		nl_out_str(o, "link type ");
 		nl_out_u64(o, l->dlt);
-		const char *n = nl_linktype_name(l->dlt);
-		if (n && *n) {
+		const char *n = nl_report_name(nl_linktype_name(l->dlt));
+		if (n) {
 			nl_out_str(o, " (");
 			nl_out_str(o, n);
 			nl_out_char(o, ')');
@@ -139,9 +143,15 @@ static void link_block(struct verbose_sink *s, const struct nl_packet *pkt)
 					      "(FCS not captured)"
 					    : " bytes on the wire with FCS");
 		if (l->undersize)
-			nl_out_str(o, ", runt: below the 64-byte minimum");
+			/* Linux shows outgoing frames before the NIC pads
+			 * them, so a short frame is not necessarily a runt. */
+			nl_out_str(o, ", under the 64-byte minimum: a runt, "
+				      "or captured on the sending host before "
+				      "the NIC pads it");
 		if (l->oversize)
-			nl_out_str(o, ", oversize: above the 1518-byte maximum");
+			nl_out_str(o, ", over the 1518-byte maximum: a jumbo "
+				      "frame, or a segmentation-offload batch "
+				      "captured before the NIC cuts it up");
 		break;
 	case NL_LINK_SLL:
 	case NL_LINK_SLL2: {
@@ -181,8 +191,9 @@ static void link_block(struct verbose_sink *s, const struct nl_packet *pkt)
 	nl_out_char(o, '\n');
 	for (unsigned i = 0; i < l->n_vlan && i < NL_MAX_VLAN; i++) {
 		const struct nl_vlan_tag *v = &l->vlan[i];
-		nl_out_str(o, v->tpid == NL_ETHERTYPE_QINQ ? "  Link (802.1ad): "
-							   : "  Link (802.1Q): ");
+		nl_out_str(o, v->tpid == NL_ETHERTYPE_QINQ
+				  ? "  Link (802.1ad): "
+				  : "  Link (802.1Q): ");
 		nl_out_str(o, "vlan ");
 		nl_out_u64(o, v->vid);
 		nl_out_str(o, ", priority ");
@@ -219,15 +230,15 @@ static void arp_addr_line(struct verbose_sink *s, const char *who,
 static void arp_block(struct verbose_sink *s, const struct nl_arp *a)
 {
 	static const char *const kinds[NL_ARP_KIND_COUNT] = {
-		"request", "reply", "gratuitous", "probe", "other",
+	    "request", "reply", "gratuitous", "probe", "other",
 	};
 	struct nl_outbuf *o = s->o;
 	nl_out_str(o, "  Network (ARP): ");
 	nl_out_str(o, a->kind < NL_ARP_KIND_COUNT ? kinds[a->kind] : "other");
 	nl_out_str(o, ", op ");
 	nl_out_u64(o, a->op);
-	const char *op = nl_arp_op_name(a->op);
-	if (op && *op) {
+	const char *op = nl_report_name(nl_arp_op_name(a->op));
+	if (op) {
 		nl_out_str(o, " (");
 		nl_out_str(o, op);
 		nl_out_char(o, ')');
@@ -305,7 +316,8 @@ static void ipv6_block(struct nl_outbuf *o, const struct nl_packet *pkt)
 	nl_out_u64(o, ip->next);
 	if (ip->n_ext) {
 		nl_out_str(o, ", extension headers");
-		for (unsigned i = 0; i < ip->n_ext && i < NL_MAX_IPV6_EXT; i++) {
+		for (unsigned i = 0; i < ip->n_ext && i < NL_MAX_IPV6_EXT;
+		     i++) {
 			nl_out_str(o, i ? "," : " ");
 			nl_out_u64(o, ip->ext[i]);
 		}
@@ -328,7 +340,8 @@ static void ipv6_block(struct nl_outbuf *o, const struct nl_packet *pkt)
 
 static void icmp_block(struct nl_outbuf *o, const struct nl_icmp *ic)
 {
-	nl_out_str(o, ic->v6 ? "  Network (ICMPv6): type " : "  Network (ICMP): type ");
+	nl_out_str(o, ic->v6 ? "  Network (ICMPv6): type "
+			     : "  Network (ICMP): type ");
 	nl_out_u64(o, ic->type);
 	nl_out_str(o, " code ");
 	nl_out_u64(o, ic->code);
@@ -425,8 +438,8 @@ static void udp_block(struct nl_outbuf *o, const struct nl_packet *pkt)
 static void app_block(struct nl_outbuf *o, const struct nl_packet *pkt)
 {
 	uint32_t n = pkt->payload_caplen < pkt->payload_len
-			     ? pkt->payload_caplen
-			     : pkt->payload_len;
+			 ? pkt->payload_caplen
+			 : pkt->payload_len;
 	nl_out_str(o, "  Application: ");
 	nl_out_u64(o, pkt->payload_len);
 	nl_out_str(o, " bytes");
@@ -446,13 +459,13 @@ static void app_block(struct nl_outbuf *o, const struct nl_packet *pkt)
 static void leftover(struct nl_outbuf *o, const struct nl_packet *pkt,
 		     uint32_t *done)
 {
-	unsigned n = pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom
-						    : NL_MAX_ANOMALIES;
+	unsigned n =
+	    pkt->n_anom < NL_MAX_ANOMALIES ? pkt->n_anom : NL_MAX_ANOMALIES;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned l = pkt->anom[i].layer;
 		if (l >= NL_LAYER_COUNT || (*done & NL_LAYER_BIT(l)))
 			continue;
-		const char *model = l <= NL_L_VLAN	  ? "Link"
+		const char *model = l <= NL_L_VLAN     ? "Link"
 				    : l <= NL_L_ICMPV6 ? "Network"
 				    : l <= NL_L_UDP    ? "Transport"
 						       : "Application";
@@ -497,9 +510,9 @@ static void on_packet(struct verbose_sink *s, const struct nl_packet *pkt)
 	}
 	if (NL_HAS(pkt, NL_L_ICMP) || NL_HAS(pkt, NL_L_ICMPV6)) {
 		icmp_block(o, &pkt->icmp);
-		anomaly_lines(o, pkt,
-			      NL_LAYER_BIT(NL_L_ICMP) | NL_LAYER_BIT(NL_L_ICMPV6),
-			      &done);
+		anomaly_lines(
+		    o, pkt, NL_LAYER_BIT(NL_L_ICMP) | NL_LAYER_BIT(NL_L_ICMPV6),
+		    &done);
 	}
 	if (NL_HAS(pkt, NL_L_TCP)) {
 		tcp_block(o, pkt);
@@ -533,9 +546,9 @@ static void verbose_close(void *self)
 }
 
 static const struct nl_sink_ops verbose_ops = {
-	.name = "verbose",
-	.on_event = verbose_event,
-	.close = verbose_close,
+    .name = "verbose",
+    .on_event = verbose_event,
+    .close = verbose_close,
 };
 
 enum nl_status nl_sink_verbose_new(struct nl_sink *out, struct nl_outbuf *o,

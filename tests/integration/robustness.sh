@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Damaged captures: every file under captures/ cut at 20 seeded random
-# offsets and with bytes flipped in 10 seeded ways, replayed in the default,
+# offsets, with bytes flipped in 10 seeded ways and with packets cut short
+# (caplen < len) in 6, replayed in the default,
 # -v, -X and --json modes. netlab must never crash: the exit status is 0, 1,
 # 3 or 4 (never a signal, never a sanitizer report), and --json output always
 # parses. A failing variant is kept under $NETLAB_BUILD/robustness-failures/.
@@ -20,8 +21,9 @@ if [ -z "$files" ]; then
 	exit 0
 fi
 
-# make_variants FILE OUTDIR: 20 truncations and 10 bit-flip variants, named
-# after what was done (trunc-OFFSET, flipany-N, fliphdr-N).
+# make_variants FILE OUTDIR: 20 truncations, 10 bit-flip variants and 6 with
+# packets cut short, named after what was done (trunc-OFFSET, flipany-N,
+# fliphdr-N, snap-N).
 make_variants() {
 	python3 - "$1" "$2" "$seed" <<'EOF'
 import os, random, struct, sys, zlib
@@ -66,6 +68,22 @@ for i in range(6 if recs else 0):
         roff = rng.choice(recs)[0]
         b[roff + 8 + rng.randrange(8)] ^= rng.randint(1, 255)
     put("fliphdr-%d.pcap" % i, bytes(b))
+
+# 6 variants: packets cut short as a small snaplen would (caplen < len), so
+# every decoder meets its truncated case; the last one also claims wire
+# lengths shorter than what was captured (a self-contradicting record).
+for i in range(6 if recs else 0):
+    out = bytearray(data[:24])
+    for (roff, doff, caplen) in recs:
+        hdr = bytearray(data[roff:doff])
+        keep = caplen
+        if rng.random() < 0.5:
+            keep = rng.randint(0, caplen)
+        hdr[8:12] = struct.pack(end + "I", keep)
+        if i == 5 and rng.random() < 0.3:
+            hdr[12:16] = struct.pack(end + "I", rng.randint(0, keep))
+        out += hdr + data[doff:doff + keep]
+    put("snap-%d.pcap" % i, bytes(out))
 EOF
 }
 

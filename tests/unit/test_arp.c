@@ -14,12 +14,12 @@
 #include "netlab/decode.h"
 #include "support/guard.h"
 
-#define MAC_A 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a
-#define MAC_B 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b
-#define MAC_0 0, 0, 0, 0, 0, 0
-#define MAC_FF 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+#define MAC_A		  0x02, 0x00, 0x00, 0x00, 0x00, 0x0a
+#define MAC_B		  0x02, 0x00, 0x00, 0x00, 0x00, 0x0b
+#define MAC_0		  0, 0, 0, 0, 0, 0
+#define MAC_FF		  0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 #define ETH_HDR(dst, src) dst, src, 0x08, 0x06
-#define ARP_ETH_IP4(op) 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, op
+#define ARP_ETH_IP4(op)	  0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, op
 
 static const struct nl_decode_opts opts;
 
@@ -47,8 +47,18 @@ static void test_request_fields(void **state)
 {
 	(void)state;
 	static const uint8_t f[60] = {
-		ETH_HDR(MAC_FF, MAC_A), ARP_ETH_IP4(1), MAC_A, 10, 0, 0, 1,
-		MAC_0,			10, 0, 0, 2,
+	    ETH_HDR(MAC_FF, MAC_A),
+	    ARP_ETH_IP4(1),
+	    MAC_A,
+	    10,
+	    0,
+	    0,
+	    1,
+	    MAC_0,
+	    10,
+	    0,
+	    0,
+	    2,
 	};
 	static const uint8_t a[6] = {MAC_A}, zero[6] = {0};
 	static const uint8_t spa[4] = {10, 0, 0, 1}, tpa[4] = {10, 0, 0, 2};
@@ -85,21 +95,20 @@ struct kind_case {
 };
 
 static const struct kind_case kind_cases[] = {
-	{"request", 1, {10, 0, 0, 1}, {10, 0, 0, 2}, NL_ARP_REQUEST},
-	{"reply", 2, {10, 0, 0, 2}, {10, 0, 0, 1}, NL_ARP_REPLY},
-	{"announcement", 1, {10, 0, 0, 5}, {10, 0, 0, 5}, NL_ARP_GRATUITOUS},
-	{"gratuitous reply", 2, {10, 0, 0, 5}, {10, 0, 0, 5},
-	 NL_ARP_GRATUITOUS},
-	{"probe", 1, {0, 0, 0, 0}, {10, 0, 0, 5}, NL_ARP_PROBE},
-	{"probe for 0", 1, {0, 0, 0, 0}, {0, 0, 0, 0}, NL_ARP_PROBE},
-	{"reply from 0", 2, {0, 0, 0, 0}, {0, 0, 0, 0}, NL_ARP_REPLY},
-	{"reply to 0", 2, {10, 0, 0, 5}, {0, 0, 0, 0}, NL_ARP_REPLY},
-	{"rarp request", 3, {0, 0, 0, 0}, {0, 0, 0, 0}, NL_ARP_OTHER},
-	{"rarp reply", 4, {10, 0, 0, 1}, {10, 0, 0, 9}, NL_ARP_OTHER},
-	{"inarp request", 8, {10, 0, 0, 1}, {0, 0, 0, 0}, NL_ARP_OTHER},
-	{"inarp reply", 9, {10, 0, 0, 1}, {10, 0, 0, 1}, NL_ARP_OTHER},
-	{"op 0", 0, {10, 0, 0, 1}, {10, 0, 0, 1}, NL_ARP_OTHER},
-	{"op 65535", 0xffff, {10, 0, 0, 1}, {10, 0, 0, 2}, NL_ARP_OTHER},
+    {"request", 1, {10, 0, 0, 1}, {10, 0, 0, 2}, NL_ARP_REQUEST},
+    {"reply", 2, {10, 0, 0, 2}, {10, 0, 0, 1}, NL_ARP_REPLY},
+    {"announcement", 1, {10, 0, 0, 5}, {10, 0, 0, 5}, NL_ARP_GRATUITOUS},
+    {"gratuitous reply", 2, {10, 0, 0, 5}, {10, 0, 0, 5}, NL_ARP_GRATUITOUS},
+    {"probe", 1, {0, 0, 0, 0}, {10, 0, 0, 5}, NL_ARP_PROBE},
+    {"probe for 0", 1, {0, 0, 0, 0}, {0, 0, 0, 0}, NL_ARP_PROBE},
+    {"reply from 0", 2, {0, 0, 0, 0}, {0, 0, 0, 0}, NL_ARP_REPLY},
+    {"reply to 0", 2, {10, 0, 0, 5}, {0, 0, 0, 0}, NL_ARP_REPLY},
+    {"rarp request", 3, {0, 0, 0, 0}, {0, 0, 0, 0}, NL_ARP_OTHER},
+    {"rarp reply", 4, {10, 0, 0, 1}, {10, 0, 0, 9}, NL_ARP_OTHER},
+    {"inarp request", 8, {10, 0, 0, 1}, {0, 0, 0, 0}, NL_ARP_OTHER},
+    {"inarp reply", 9, {10, 0, 0, 1}, {10, 0, 0, 1}, NL_ARP_OTHER},
+    {"op 0", 0, {10, 0, 0, 1}, {10, 0, 0, 1}, NL_ARP_OTHER},
+    {"op 65535", 0xffff, {10, 0, 0, 1}, {10, 0, 0, 2}, NL_ARP_OTHER},
 };
 
 static void test_classification(void **state)
@@ -130,8 +139,8 @@ static void test_other_hardware(void **state)
 	(void)state;
 	struct nl_packet pkt;
 	/* InfiniBand (htype 32, RFC 4391): 20-byte hardware addresses. */
-	uint8_t f[14 + 8 + 48] = {ETH_HDR(MAC_FF, MAC_A), 0x00, 0x20, 0x08,
-				  0x00, 20, 4, 0x00, 0x01};
+	uint8_t f[14 + 8 + 48] = {
+	    ETH_HDR(MAC_FF, MAC_A), 0x00, 0x20, 0x08, 0x00, 20, 4, 0x00, 0x01};
 	for (int i = 0; i < 20; i++)
 		f[22 + i] = (uint8_t)(0xa0 + i);
 	memcpy(f + 42, (const uint8_t[]){10, 1, 1, 1}, 4);
@@ -168,8 +177,8 @@ static void test_zero_lengths(void **state)
 	(void)state;
 	struct nl_packet pkt;
 	/* Unknown hardware and protocol, both lengths 0: odd, consistent. */
-	static const uint8_t f[22] = {ETH_HDR(MAC_FF, MAC_A), 0xff, 0xff,
-				      0x12, 0x34, 0, 0, 0x00, 0x01};
+	static const uint8_t f[22] = {
+	    ETH_HDR(MAC_FF, MAC_A), 0xff, 0xff, 0x12, 0x34, 0, 0, 0x00, 0x01};
 
 	const uint8_t *g = decode(&pkt, f, sizeof(f), sizeof(f));
 	assert_int_equal(pkt.n_anom, 0);
@@ -205,6 +214,17 @@ static void test_hlen_mismatch(void **state)
 		assert_ptr_equal(pkt.arp.spa_p, g + 22 + hlens[i]);
 		assert_ptr_equal(pkt.arp.tpa_p, g + 22 + 2 * hlens[i] + 4);
 	}
+
+	/* Called directly, the decoder says the layer is malformed. */
+	f[18] = 5;
+	const uint8_t *g = guard_copy(f + 14, 8 + 2 * (5 + 4));
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.data = g;
+	pkt.caplen = pkt.len = 8 + 2 * (5 + 4);
+	struct nl_cur c = nl_cur_make(g, pkt.caplen);
+	assert_int_equal(nl_decode_arp(&pkt, &c), NL_MALFORMED);
+	assert_int_equal(nl_cur_left(&c), 0);
+	assert_int_equal(pkt.arp.kind, NL_ARP_PROBE);
 
 	/* hlen 255 in a minimum-size frame: the addresses cannot fit. */
 	f[18] = 255;
@@ -258,7 +278,7 @@ static void test_direct_cursor(void **state)
 	(void)state;
 	struct nl_packet pkt;
 	static const uint8_t a[28] = {ARP_ETH_IP4(2), MAC_B, 10, 0, 0, 2,
-				      MAC_A,	      10, 0, 0, 1};
+				      MAC_A,	      10,    0,	 0, 1};
 
 	/* Called on its own, with the cursor at the ARP header. */
 	for (uint32_t p = 0; p <= sizeof(a); p++) {
@@ -289,8 +309,8 @@ static void test_stale_fields_cleared(void **state)
 {
 	(void)state;
 	struct nl_packet pkt;
-	uint8_t f[60] = {ETH_HDR(MAC_FF, MAC_A), ARP_ETH_IP4(1), MAC_A,
-			 10,			 0,		 0, 1};
+	uint8_t f[60] = {
+	    ETH_HDR(MAC_FF, MAC_A), ARP_ETH_IP4(1), MAC_A, 10, 0, 0, 1};
 
 	decode(&pkt, f, sizeof(f), sizeof(f));
 	assert_true(pkt.arp.eth_ipv4);
@@ -319,15 +339,15 @@ static void test_op_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_request_fields),
-		cmocka_unit_test(test_classification),
-		cmocka_unit_test(test_other_hardware),
-		cmocka_unit_test(test_zero_lengths),
-		cmocka_unit_test(test_hlen_mismatch),
-		cmocka_unit_test(test_short_header),
-		cmocka_unit_test(test_direct_cursor),
-		cmocka_unit_test(test_stale_fields_cleared),
-		cmocka_unit_test(test_op_names),
+	    cmocka_unit_test(test_request_fields),
+	    cmocka_unit_test(test_classification),
+	    cmocka_unit_test(test_other_hardware),
+	    cmocka_unit_test(test_zero_lengths),
+	    cmocka_unit_test(test_hlen_mismatch),
+	    cmocka_unit_test(test_short_header),
+	    cmocka_unit_test(test_direct_cursor),
+	    cmocka_unit_test(test_stale_fields_cleared),
+	    cmocka_unit_test(test_op_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,9 +62,13 @@ static void test_c_hostile(void **state)
 	assert_string_equal(esc_c("\x1b[2J\x1b[31mred", 12),
 			    "\\x1b[2J\\x1b[31mred");
 	/* the one-byte CSI of ISO 8859 terminals */
-	assert_string_equal(esc_c("\x9b" "6n", 3), "\\x9b6n");
+	assert_string_equal(esc_c("\x9b"
+				  "6n",
+				  3),
+			    "\\x9b6n");
 	/* backspace over what was printed, DEL, NUL */
-	assert_string_equal(esc_c("ok\b\b\x7f\0x", 7), "ok\\x08\\x08\\x7f\\x00x");
+	assert_string_equal(esc_c("ok\b\b\x7f\0x", 7),
+			    "ok\\x08\\x08\\x7f\\x00x");
 	/* invalid UTF-8 (lone continuation, overlong, truncated) and valid
 	 * UTF-8 alike: byte by byte */
 	assert_string_equal(esc_c("\x80\xc0\xaf\xe2\x82\xff\xfe", 7),
@@ -170,10 +174,10 @@ static void test_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_c_hostile),
-		cmocka_unit_test(test_c_all_bytes),
-		cmocka_unit_test(test_quoted),
-		cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_c_hostile),
+	    cmocka_unit_test(test_c_all_bytes),
+	    cmocka_unit_test(test_quoted),
+	    cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -18,29 +18,29 @@
 #define BYTES(...)                                                             \
 	(const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
 
-#define MAC_DST 0x00, 0x11, 0x22, 0x33, 0x44, 0x55
-#define MAC_SRC 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee
+#define MAC_DST	  0x00, 0x11, 0x22, 0x33, 0x44, 0x55
+#define MAC_SRC	  0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee
 #define MAC_BCAST 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 
 /* 192.168.1.1:1234 -> 192.168.1.2:53, UDP, 4 payload bytes "ping"; both
  * checksums correct. 20 + 8 + 4 bytes. */
 #define IP4_UDP                                                                \
 	0x45, 0x00, 0x00, 0x20, 0x12, 0x34, 0x40, 0x00, 0x40, 0x11, 0xa5,      \
-		0x45, 192, 168, 1, 1, 192, 168, 1, 2, 0x04, 0xd2, 0x00, 0x35,  \
-		0x00, 0x0c, 0x98, 0xaa, 'p', 'i', 'n', 'g'
+	    0x45, 192, 168, 1, 1, 192, 168, 1, 2, 0x04, 0xd2, 0x00, 0x35,      \
+	    0x00, 0x0c, 0x98, 0xaa, 'p', 'i', 'n', 'g'
 /* 2001:db8::1 -> 2001:db8::2, same UDP datagram. 40 + 8 + 4 bytes. */
 #define IP6_ADDR(last)                                                         \
 	0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last
 #define IP6_UDP                                                                \
 	0x60, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x11, 0x40, IP6_ADDR(1),           \
-		IP6_ADDR(2), 0x04, 0xd2, 0x00, 0x35, 0x00, 0x0c, 0xc0, 0x89,   \
-		'p', 'i', 'n', 'g'
+	    IP6_ADDR(2), 0x04, 0xd2, 0x00, 0x35, 0x00, 0x0c, 0xc0, 0x89, 'p',  \
+	    'i', 'n', 'g'
 /* who-has 192.168.1.2 tell 192.168.1.1. 28 bytes. */
 #define ARP_REQ                                                                \
 	0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, MAC_SRC, 192, 168, 1,  \
-		1, 0, 0, 0, 0, 0, 0, 192, 168, 1, 2
-#define PAD2 0, 0
-#define PAD8 0, 0, 0, 0, 0, 0, 0, 0
+	    1, 0, 0, 0, 0, 0, 0, 192, 168, 1, 2
+#define PAD2  0, 0
+#define PAD8  0, 0, 0, 0, 0, 0, 0, 0
 #define PAD10 PAD8, PAD2
 #define PAD18 PAD8, PAD8, PAD2
 
@@ -65,21 +65,23 @@ struct fixture {
 	struct seg seg[6];
 };
 
+/* One fixture per paragraph reads better than one field per line. */
+/* clang-format off */
 #define IP4_SEGS(o)                                                            \
-	{(o) + 20, NL_L_IPV4}, {(o) + 28, NL_L_UDP}, {(o) + 32, NL_L_PAYLOAD }
+	{(o) + 20, NL_L_IPV4}, {(o) + 28, NL_L_UDP}, {(o) + 32, NL_L_PAYLOAD}
 #define IP6_SEGS(o)                                                            \
-	{(o) + 40, NL_L_IPV6}, {(o) + 48, NL_L_UDP}, {(o) + 52, NL_L_PAYLOAD }
+	{(o) + 40, NL_L_IPV6}, {(o) + 48, NL_L_UDP}, {(o) + 52, NL_L_PAYLOAD}
 #define V4_LAYERS (L(IPV4) | L(UDP) | L(PAYLOAD))
 #define V6_LAYERS (L(IPV6) | L(UDP) | L(PAYLOAD))
 
 static const struct fixture fixtures[] = {
 	{"ethernet arp", NL_DLT_EN10MB,
-	 BYTES(MAC_BCAST, MAC_SRC, 0x08, 0x06, ARP_REQ, PAD18), NL_LINK_ETHERNET,
-	 14, NL_ETHERTYPE_ARP, L(LINK) | L(ARP), 14,
+	 BYTES(MAC_BCAST, MAC_SRC, 0x08, 0x06, ARP_REQ, PAD18),
+	 NL_LINK_ETHERNET, 14, NL_ETHERTYPE_ARP, L(LINK) | L(ARP), 14,
 	 {{14, NL_L_LINK}, {42, NL_L_ARP}}},
 	{"ethernet ipv6", NL_DLT_EN10MB,
-	 BYTES(MAC_DST, MAC_SRC, 0x86, 0xdd, IP6_UDP), NL_LINK_ETHERNET, 14,
-	 NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 14,
+	 BYTES(MAC_DST, MAC_SRC, 0x86, 0xdd, IP6_UDP),
+	 NL_LINK_ETHERNET, 14, NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 14,
 	 {{14, NL_L_LINK}, IP6_SEGS(14)}},
 	{"802.1Q arp", NL_DLT_EN10MB,
 	 BYTES(MAC_BCAST, MAC_SRC, 0x81, 0x00, 0x60, 0x0a, 0x08, 0x06, ARP_REQ,
@@ -90,73 +92,76 @@ static const struct fixture fixtures[] = {
 	 BYTES(MAC_DST, MAC_SRC, 0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x30, 0xc8,
 	       0x08, 0x00, IP4_UDP),
 	 NL_LINK_ETHERNET, 22, NL_ETHERTYPE_IPV4, L(LINK) | L(VLAN) | V4_LAYERS,
-	 22,
-	 {{14, NL_L_LINK}, {22, NL_L_VLAN}, IP4_SEGS(22)}},
+	 22, {{14, NL_L_LINK}, {22, NL_L_VLAN}, IP4_SEGS(22)}},
 	{"802.3 snap arp", NL_DLT_EN10MB,
 	 BYTES(MAC_BCAST, MAC_SRC, 0x00, 0x24, 0xaa, 0xaa, 0x03, 0x00, 0x00,
 	       0x00, 0x08, 0x06, ARP_REQ, PAD10),
 	 NL_LINK_ETHERNET, 22, NL_ETHERTYPE_ARP, L(LINK) | L(ARP), 22,
 	 {{22, NL_L_LINK}, {50, NL_L_ARP}}},
+	/* spanning tree: LLC without SNAP, 35-byte configuration BPDU */
 	{"802.3 llc stp", NL_DLT_EN10MB,
-	 BYTES(0x01, 0x80, 0xc2, 0x00, 0x00, 0x00, MAC_SRC, 0x00, 0x26, 0x42,
-	       0x42, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, MAC_SRC,
-	       0x00, 0x00, 0x00, 0x00, 0x80, 0x00, MAC_SRC, 0x80, 0x01, 0x00,
-	       0x00, 0x14, 0x00, 0x02, 0x00, 0x0f, 0x00, 0x00, 0x00, 0x00, 0x00,
-	       0x00, 0x00, 0x00),
+	 BYTES(0x01, 0x80, 0xc2, 0x00, 0x00, 0x00, MAC_SRC, 0x00, 0x26,
+	       0x42, 0x42, 0x03,
+	       0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, MAC_SRC,
+	       0x00, 0x00, 0x00, 0x00, 0x80, 0x00, MAC_SRC, 0x80, 0x01,
+	       0x00, 0x00, 0x14, 0x00, 0x02, 0x00, 0x0f, 0x00, PAD8),
 	 NL_LINK_ETHERNET, 17, 0, L(LINK), 0, {{17, NL_L_LINK}}},
 	{"ethernet unknown type", NL_DLT_EN10MB,
-	 BYTES(MAC_DST, MAC_SRC, 0x88, 0xb5, 1, 2, 3, 4, 5, 6, 7, 8, PAD8,
-	       PAD8, PAD8, PAD8, PAD8, PAD2),
+	 BYTES(MAC_DST, MAC_SRC, 0x88, 0xb5, 1, 2, 3, 4, 5, 6, 7, 8,
+	       PAD8, PAD8, PAD8, PAD8, PAD8, PAD2),
 	 NL_LINK_ETHERNET, 14, 0x88b5, L(LINK), 0, {{14, NL_L_LINK}}},
 	{"sll ipv4", NL_DLT_LINUX_SLL,
-	 BYTES(0x00, 0x00, 0x00, 0x01, 0x00, 0x06, MAC_SRC, 0x00, 0x00, 0x08,
-	       0x00, IP4_UDP),
+	 BYTES(0x00, 0x00, 0x00, 0x01, 0x00, 0x06, MAC_SRC, 0x00, 0x00,
+	       0x08, 0x00, IP4_UDP),
 	 NL_LINK_SLL, 16, NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 16,
 	 {{16, NL_L_LINK}, IP4_SEGS(16)}},
 	{"sll2 arp", NL_DLT_LINUX_SLL2,
-	 BYTES(0x08, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x04,
-	       0x06, MAC_SRC, 0x00, 0x00, ARP_REQ),
+	 BYTES(0x08, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x01,
+	       0x04, 0x06, MAC_SRC, 0x00, 0x00, ARP_REQ),
 	 NL_LINK_SLL2, 20, NL_ETHERTYPE_ARP, L(LINK) | L(ARP), 20,
 	 {{20, NL_L_LINK}, {48, NL_L_ARP}}},
 	{"sll2 ipv6", NL_DLT_LINUX_SLL2,
-	 BYTES(0x86, 0xdd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x00,
-	       0x06, MAC_SRC, 0x00, 0x00, IP6_UDP),
+	 BYTES(0x86, 0xdd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01,
+	       0x00, 0x06, MAC_SRC, 0x00, 0x00, IP6_UDP),
 	 NL_LINK_SLL2, 20, NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 20,
 	 {{20, NL_L_LINK}, IP6_SEGS(20)}},
-	{"raw ipv4 (12)", NL_DLT_RAW, BYTES(IP4_UDP), NL_LINK_RAW, 0,
-	 NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 0,
+	{"raw ipv4 (12)", NL_DLT_RAW, BYTES(IP4_UDP),
+	 NL_LINK_RAW, 0, NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 0,
 	 {{1, NL_L_LINK}, IP4_SEGS(0)}},
-	{"raw ipv6 (101)", NL_DLT_RAW_LINKTYPE, BYTES(IP6_UDP), NL_LINK_RAW, 0,
-	 NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 0,
+	{"raw ipv6 (101)", NL_DLT_RAW_LINKTYPE, BYTES(IP6_UDP),
+	 NL_LINK_RAW, 0, NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 0,
 	 {{1, NL_L_LINK}, IP6_SEGS(0)}},
-	{"raw ipv4 (14)", NL_DLT_RAW_OPENBSD, BYTES(IP4_UDP), NL_LINK_RAW, 0,
-	 NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 0,
+	{"raw ipv4 (14)", NL_DLT_RAW_OPENBSD, BYTES(IP4_UDP),
+	 NL_LINK_RAW, 0, NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 0,
 	 {{1, NL_L_LINK}, IP4_SEGS(0)}},
-	{"ipv4 (228)", NL_DLT_IPV4, BYTES(IP4_UDP), NL_LINK_RAW, 0,
-	 NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 0, {IP4_SEGS(0)}},
-	{"ipv6 (229)", NL_DLT_IPV6, BYTES(IP6_UDP), NL_LINK_RAW, 0,
-	 NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 0, {IP6_SEGS(0)}},
+	{"ipv4 (228)", NL_DLT_IPV4, BYTES(IP4_UDP),
+	 NL_LINK_RAW, 0, NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 0,
+	 {IP4_SEGS(0)}},
+	{"ipv6 (229)", NL_DLT_IPV6, BYTES(IP6_UDP),
+	 NL_LINK_RAW, 0, NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 0,
+	 {IP6_SEGS(0)}},
 	{"null le ipv4", NL_DLT_NULL, BYTES(0x02, 0x00, 0x00, 0x00, IP4_UDP),
 	 NL_LINK_NULL, 4, NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 4,
 	 {{4, NL_L_LINK}, IP4_SEGS(4)}},
 	{"null be ipv6 (darwin)", NL_DLT_NULL,
-	 BYTES(0x00, 0x00, 0x00, 0x1e, IP6_UDP), NL_LINK_NULL, 4,
-	 NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 4,
+	 BYTES(0x00, 0x00, 0x00, 0x1e, IP6_UDP),
+	 NL_LINK_NULL, 4, NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 4,
 	 {{4, NL_L_LINK}, IP6_SEGS(4)}},
 	{"null le ipv6 (freebsd)", NL_DLT_NULL,
-	 BYTES(0x1c, 0x00, 0x00, 0x00, IP6_UDP), NL_LINK_NULL, 4,
-	 NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 4,
+	 BYTES(0x1c, 0x00, 0x00, 0x00, IP6_UDP),
+	 NL_LINK_NULL, 4, NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 4,
 	 {{4, NL_L_LINK}, IP6_SEGS(4)}},
 	{"loop ipv4", NL_DLT_LOOP, BYTES(0x00, 0x00, 0x00, 0x02, IP4_UDP),
 	 NL_LINK_NULL, 4, NL_ETHERTYPE_IPV4, L(LINK) | V4_LAYERS, 4,
 	 {{4, NL_L_LINK}, IP4_SEGS(4)}},
 	{"loop ipv6 (openbsd)", NL_DLT_LOOP,
-	 BYTES(0x00, 0x00, 0x00, 0x18, IP6_UDP), NL_LINK_NULL, 4,
-	 NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 4,
+	 BYTES(0x00, 0x00, 0x00, 0x18, IP6_UDP),
+	 NL_LINK_NULL, 4, NL_ETHERTYPE_IPV6, L(LINK) | V6_LAYERS, 4,
 	 {{4, NL_L_LINK}, IP6_SEGS(4)}},
-	{"unknown dlt", 147, BYTES(1, 2, 3, 4, 5, 6, 7, 8), NL_LINK_UNKNOWN, 0,
-	 0, 0, 0, {{0, NL_L_LINK}}},
+	{"unknown dlt", 147, BYTES(1, 2, 3, 4, 5, 6, 7, 8),
+	 NL_LINK_UNKNOWN, 0, 0, 0, 0, {{0, NL_L_LINK}}},
 };
+/* clang-format on */
 
 #define N_FIXTURES (sizeof(fixtures) / sizeof(fixtures[0]))
 
@@ -238,30 +243,29 @@ static void check_prefixes(const struct nl_decode_opts *o)
 			int first_trunc = -1;
 			for (unsigned k = 0; k < pkt.n_anom; k++) {
 				if (pkt.anom[k].kind == NL_ANOM_MALFORMED)
-					fail_msg("%s prefix %u: malformed "
-						 "%s/%s",
-						 f->name, p,
-						 nl_layer_name(
-							 pkt.anom[k].layer),
-						 pkt.anom[k].what);
+					fail_msg(
+					    "%s prefix %u: malformed "
+					    "%s/%s",
+					    f->name, p,
+					    nl_layer_name(pkt.anom[k].layer),
+					    pkt.anom[k].what);
 				if (first_trunc < 0)
 					first_trunc = pkt.anom[k].layer;
 			}
 			if (!s && first_trunc >= 0)
-				fail_msg("%s prefix %u: truncated %s, expected "
-					 "nothing",
-					 f->name, p,
-					 nl_layer_name(
-						 (enum nl_layer)first_trunc));
+				fail_msg(
+				    "%s prefix %u: truncated %s, expected "
+				    "nothing",
+				    f->name, p,
+				    nl_layer_name((enum nl_layer)first_trunc));
 			if (s && first_trunc != (int)s->layer)
 				fail_msg("%s prefix %u: truncated %s, expected "
 					 "%s",
 					 f->name, p,
 					 first_trunc < 0
-						 ? "nowhere"
-						 : nl_layer_name(
-							   (enum nl_layer)
-								   first_trunc),
+					     ? "nowhere"
+					     : nl_layer_name(
+						   (enum nl_layer)first_trunc),
 					 nl_layer_name(s->layer));
 			/* Layers below the cut were decoded in full. */
 			assert_int_equal(pkt.link.kind, f->kind);
@@ -366,7 +370,8 @@ static void test_vlan_limit(void **state)
 			assert_int_equal(pkt.link.vlan[3].vid, 4);
 			assert_int_equal(pkt.link.vlan[2].tpid, 0x9100);
 			assert_int_equal(pkt.link.ethertype, 0x88b5);
-			assert_int_equal(pkt.link.hdr_len, 14 + 4 * NL_MAX_VLAN);
+			assert_int_equal(pkt.link.hdr_len,
+					 14 + 4 * NL_MAX_VLAN);
 		} else {
 			assert_int_equal(pkt.n_anom, 1);
 			assert_true(has_anom(&pkt, NL_ANOM_MALFORMED, NL_L_VLAN,
@@ -474,9 +479,9 @@ static void test_short_frames_malformed(void **state)
 	static const struct {
 		uint32_t dlt, n;
 	} cases[] = {
-		{NL_DLT_EN10MB, 13}, {NL_DLT_LINUX_SLL, 15},
-		{NL_DLT_LINUX_SLL2, 19}, {NL_DLT_NULL, 3},
-		{NL_DLT_LOOP, 0},      {NL_DLT_RAW, 0},
+	    {NL_DLT_EN10MB, 13},     {NL_DLT_LINUX_SLL, 15},
+	    {NL_DLT_LINUX_SLL2, 19}, {NL_DLT_NULL, 3},
+	    {NL_DLT_LOOP, 0},	     {NL_DLT_RAW, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		decode(&pkt, cases[i].dlt, b, cases[i].n, cases[i].n);
@@ -541,9 +546,9 @@ static void test_sll_fields(void **state)
 
 	/* ETH_P_802_2 (4): an LLC header follows, here SNAP + IPv4 type. */
 	decode(&pkt, NL_DLT_LINUX_SLL,
-	       (const uint8_t[]){0x00, 0x00, 0x00, 0x01, 0x00, 0x06, MAC_SRC,
-				 0x00, 0x00, 0x00, 0x04, 0xaa, 0xaa, 0x03, 0x00,
-				 0x00, 0x00, 0x08, 0x06, ARP_REQ},
+	       (const uint8_t[]){0x00, 0x00, 0x00, 0x01, 0x00, 0x06,   MAC_SRC,
+				 0x00, 0x00, 0x00, 0x04, 0xaa, 0xaa,   0x03,
+				 0x00, 0x00, 0x00, 0x08, 0x06, ARP_REQ},
 	       52, 52);
 	assert_int_equal(pkt.link.ethertype, NL_ETHERTYPE_ARP);
 	assert_int_equal(pkt.link.hdr_len, 24);
@@ -574,14 +579,14 @@ static void test_null_families(void **state)
 		uint32_t family;
 		uint16_t ethertype;
 	} cases[] = {
-		{NL_DLT_NULL, {2, 0, 0, 0}, 2, NL_ETHERTYPE_IPV4},
-		{NL_DLT_NULL, {0, 0, 0, 2}, 2, NL_ETHERTYPE_IPV4},
-		{NL_DLT_NULL, {24, 0, 0, 0}, 24, NL_ETHERTYPE_IPV6},
-		{NL_DLT_NULL, {0, 0, 0, 28}, 28, NL_ETHERTYPE_IPV6},
-		{NL_DLT_NULL, {30, 0, 0, 0}, 30, NL_ETHERTYPE_IPV6},
-		{NL_DLT_NULL, {7, 0, 0, 0}, 7, 0},
-		{NL_DLT_LOOP, {0, 0, 0, 24}, 24, NL_ETHERTYPE_IPV6},
-		{NL_DLT_LOOP, {2, 0, 0, 0}, 0x02000000, 0},
+	    {NL_DLT_NULL, {2, 0, 0, 0}, 2, NL_ETHERTYPE_IPV4},
+	    {NL_DLT_NULL, {0, 0, 0, 2}, 2, NL_ETHERTYPE_IPV4},
+	    {NL_DLT_NULL, {24, 0, 0, 0}, 24, NL_ETHERTYPE_IPV6},
+	    {NL_DLT_NULL, {0, 0, 0, 28}, 28, NL_ETHERTYPE_IPV6},
+	    {NL_DLT_NULL, {30, 0, 0, 0}, 30, NL_ETHERTYPE_IPV6},
+	    {NL_DLT_NULL, {7, 0, 0, 0}, 7, 0},
+	    {NL_DLT_LOOP, {0, 0, 0, 24}, 24, NL_ETHERTYPE_IPV6},
+	    {NL_DLT_LOOP, {2, 0, 0, 0}, 0x02000000, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t b[4 + 52];
@@ -678,10 +683,10 @@ static void test_linktypes(void **state)
 		uint32_t dlt;
 		const char *name;
 	} known[] = {
-		{0, "NULL"},	     {1, "EN10MB"},	 {12, "RAW"},
-		{14, "RAW"},	     {101, "RAW"},	 {108, "LOOP"},
-		{113, "LINUX_SLL"},  {228, "IPV4"},	 {229, "IPV6"},
-		{276, "LINUX_SLL2"},
+	    {0, "NULL"},	 {1, "EN10MB"}, {12, "RAW"},
+	    {14, "RAW"},	 {101, "RAW"},	{108, "LOOP"},
+	    {113, "LINUX_SLL"},	 {228, "IPV4"}, {229, "IPV6"},
+	    {276, "LINUX_SLL2"},
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		assert_true(nl_decode_linktype_supported(known[i].dlt));
@@ -697,8 +702,8 @@ static void test_names(void **state)
 {
 	(void)state;
 	static const char *const layers[NL_LAYER_COUNT] = {
-		"link", "vlan", "arp", "ipv4", "ipv6",
-		"icmp", "icmpv6", "tcp", "udp", "payload",
+	    "link", "vlan",   "arp", "ipv4", "ipv6",
+	    "icmp", "icmpv6", "tcp", "udp",  "payload",
 	};
 	for (int i = 0; i < NL_LAYER_COUNT; i++)
 		assert_string_equal(nl_layer_name((enum nl_layer)i), layers[i]);
@@ -727,24 +732,24 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixtures_decode),
-		cmocka_unit_test(test_every_prefix_truncated),
-		cmocka_unit_test(test_every_prefix_truncated_verify),
-		cmocka_unit_test(test_ethernet_fields),
-		cmocka_unit_test(test_vlan_fields),
-		cmocka_unit_test(test_vlan_limit),
-		cmocka_unit_test(test_frame_size_limits),
-		cmocka_unit_test(test_8023_fields),
-		cmocka_unit_test(test_8023_malformed),
-		cmocka_unit_test(test_short_frames_malformed),
-		cmocka_unit_test(test_sll_fields),
-		cmocka_unit_test(test_null_families),
-		cmocka_unit_test(test_unknown_dlt),
-		cmocka_unit_test(test_reuse_clears_state),
-		cmocka_unit_test(test_wire_left),
-		cmocka_unit_test(test_anomaly_cap),
-		cmocka_unit_test(test_linktypes),
-		cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_fixtures_decode),
+	    cmocka_unit_test(test_every_prefix_truncated),
+	    cmocka_unit_test(test_every_prefix_truncated_verify),
+	    cmocka_unit_test(test_ethernet_fields),
+	    cmocka_unit_test(test_vlan_fields),
+	    cmocka_unit_test(test_vlan_limit),
+	    cmocka_unit_test(test_frame_size_limits),
+	    cmocka_unit_test(test_8023_fields),
+	    cmocka_unit_test(test_8023_malformed),
+	    cmocka_unit_test(test_short_frames_malformed),
+	    cmocka_unit_test(test_sll_fields),
+	    cmocka_unit_test(test_null_families),
+	    cmocka_unit_test(test_unknown_dlt),
+	    cmocka_unit_test(test_reuse_clears_state),
+	    cmocka_unit_test(test_wire_left),
+	    cmocka_unit_test(test_anomaly_cap),
+	    cmocka_unit_test(test_linktypes),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

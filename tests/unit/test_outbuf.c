@@ -51,23 +51,23 @@ static void test_u64(void **state)
 		uint64_t v;
 		const char *s;
 	} cases[] = {
-		{0, "0"},
-		{9, "9"},
-		{10, "10"},
-		{99, "99"},
-		{100, "100"},
-		{999, "999"},
-		{1000, "1000"},
-		{9999, "9999"},
-		{10000, "10000"},
-		{12345, "12345"},
-		{4294967295u, "4294967295"},
-		{4294967296u, "4294967296"},
-		{999999999999999999u, "999999999999999999"},
-		{1000000000000000000u, "1000000000000000000"},
-		{9999999999999999999u, "9999999999999999999"},
-		{10000000000000000000u, "10000000000000000000"},
-		{UINT64_MAX, "18446744073709551615"},
+	    {0, "0"},
+	    {9, "9"},
+	    {10, "10"},
+	    {99, "99"},
+	    {100, "100"},
+	    {999, "999"},
+	    {1000, "1000"},
+	    {9999, "9999"},
+	    {10000, "10000"},
+	    {12345, "12345"},
+	    {4294967295u, "4294967295"},
+	    {4294967296u, "4294967296"},
+	    {999999999999999999u, "999999999999999999"},
+	    {1000000000000000000u, "1000000000000000000"},
+	    {9999999999999999999u, "9999999999999999999"},
+	    {10000000000000000000u, "10000000000000000000"},
+	    {UINT64_MAX, "18446744073709551615"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		nl_out_u64(&mem, cases[i].v);
@@ -98,8 +98,8 @@ static void test_i64(void **state)
 	nl_out_i64(&mem, INT64_MAX);
 	nl_out_char(&mem, ' ');
 	nl_out_i64(&mem, INT64_MIN);
-	assert_string_equal(
-		take(), "0 -1 9223372036854775807 -9223372036854775808");
+	assert_string_equal(take(),
+			    "0 -1 9223372036854775807 -9223372036854775808");
 }
 
 static void test_pad(void **state)
@@ -157,12 +157,12 @@ static void test_mac_ipv4(void **state)
 	assert_string_equal(take(), "00:1b:21:ab:cd:ef ff:ff:ff:ff:ff:ff");
 
 	static const uint8_t a[][4] = {
-		{0, 0, 0, 0}, {255, 255, 255, 255}, {10, 0, 100, 1},
-		{127, 0, 0, 1}, {192, 168, 9, 99},
+	    {0, 0, 0, 0},   {255, 255, 255, 255}, {10, 0, 100, 1},
+	    {127, 0, 0, 1}, {192, 168, 9, 99},
 	};
 	static const char *const s[] = {
-		"0.0.0.0", "255.255.255.255", "10.0.100.1", "127.0.0.1",
-		"192.168.9.99",
+	    "0.0.0.0",	 "255.255.255.255", "10.0.100.1",
+	    "127.0.0.1", "192.168.9.99",
 	};
 	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
 		nl_out_ipv4(&mem, a[i]);
@@ -194,31 +194,31 @@ static void test_ipv6_rfc5952(void **state)
 		unsigned g[8];
 		const char *s;
 	} cases[] = {
-		/* §4.2.1: :: only for more than one zero group */
-		{{0x2001, 0xdb8, 0, 1, 1, 1, 1, 1}, "2001:db8:0:1:1:1:1:1"},
-		/* §4.2.2/4.2.3: the longest run; the first one on a tie */
-		{{0x2001, 0xdb8, 0, 0, 1, 0, 0, 1}, "2001:db8::1:0:0:1"},
-		{{0x2001, 0, 0, 1, 0, 0, 0, 1}, "2001:0:0:1::1"},
-		{{0x2001, 0xdb8, 0, 0, 0, 0, 2, 1}, "2001:db8::2:1"},
-		/* §4.1: no leading zeros; §4.3: lowercase */
-		{{0x2001, 0x0db8, 0xAAAA, 0xBBBB, 0xCCCC, 0xDDDD, 0xEEEE, 0x0001},
-		 "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1"},
-		{{0, 0, 0, 0, 0, 0, 0, 0}, "::"},
-		{{0, 0, 0, 0, 0, 0, 0, 1}, "::1"},
-		{{1, 0, 0, 0, 0, 0, 0, 0}, "1::"},
-		{{0xfe80, 0, 0, 0, 0x1, 0x2, 0x3, 0x4}, "fe80::1:2:3:4"},
-		{{0, 0, 1, 0, 0, 0, 0, 0}, "0:0:1::"},
-		{{0, 0, 0, 1, 0, 0, 1, 0}, "::1:0:0:1:0"},
-		{{1, 0, 1, 0, 1, 0, 1, 0}, "1:0:1:0:1:0:1:0"},
-		{{0xff02, 0, 0, 0, 0, 0, 0, 0xfb}, "ff02::fb"},
-		{{0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff},
-		 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
-		/* §5: IPv4-mapped addresses end in dotted decimal */
-		{{0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201}, "::ffff:192.0.2.1"},
-		{{0, 0, 0, 0, 0, 0xffff, 0, 0}, "::ffff:0.0.0.0"},
-		/* not mapped: the prefix differs */
-		{{0, 0, 0, 0, 1, 0xffff, 0xc000, 0x0201}, "::1:ffff:c000:201"},
-		{{0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x0201}, "64:ff9b::c000:201"},
+	    /* §4.2.1: :: only for more than one zero group */
+	    {{0x2001, 0xdb8, 0, 1, 1, 1, 1, 1}, "2001:db8:0:1:1:1:1:1"},
+	    /* §4.2.2/4.2.3: the longest run; the first one on a tie */
+	    {{0x2001, 0xdb8, 0, 0, 1, 0, 0, 1}, "2001:db8::1:0:0:1"},
+	    {{0x2001, 0, 0, 1, 0, 0, 0, 1}, "2001:0:0:1::1"},
+	    {{0x2001, 0xdb8, 0, 0, 0, 0, 2, 1}, "2001:db8::2:1"},
+	    /* §4.1: no leading zeros; §4.3: lowercase */
+	    {{0x2001, 0x0db8, 0xAAAA, 0xBBBB, 0xCCCC, 0xDDDD, 0xEEEE, 0x0001},
+	     "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1"},
+	    {{0, 0, 0, 0, 0, 0, 0, 0}, "::"},
+	    {{0, 0, 0, 0, 0, 0, 0, 1}, "::1"},
+	    {{1, 0, 0, 0, 0, 0, 0, 0}, "1::"},
+	    {{0xfe80, 0, 0, 0, 0x1, 0x2, 0x3, 0x4}, "fe80::1:2:3:4"},
+	    {{0, 0, 1, 0, 0, 0, 0, 0}, "0:0:1::"},
+	    {{0, 0, 0, 1, 0, 0, 1, 0}, "::1:0:0:1:0"},
+	    {{1, 0, 1, 0, 1, 0, 1, 0}, "1:0:1:0:1:0:1:0"},
+	    {{0xff02, 0, 0, 0, 0, 0, 0, 0xfb}, "ff02::fb"},
+	    {{0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff},
+	     "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+	    /* §5: IPv4-mapped addresses end in dotted decimal */
+	    {{0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201}, "::ffff:192.0.2.1"},
+	    {{0, 0, 0, 0, 0, 0xffff, 0, 0}, "::ffff:0.0.0.0"},
+	    /* not mapped: the prefix differs */
+	    {{0, 0, 0, 0, 1, 0xffff, 0xc000, 0x0201}, "::1:ffff:c000:201"},
+	    {{0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x0201}, "64:ff9b::c000:201"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t a[16];
@@ -435,18 +435,18 @@ static void test_mem_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u64),
-		cmocka_unit_test(test_i64),
-		cmocka_unit_test(test_pad),
-		cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_mac_ipv4),
-		cmocka_unit_test(test_ipv6_rfc5952),
-		cmocka_unit_test(test_printf),
-		cmocka_unit_test(test_wrap_file),
-		cmocka_unit_test(test_wrap_pipe_nonblocking),
-		cmocka_unit_test(test_epipe),
-		cmocka_unit_test(test_bad_fd),
-		cmocka_unit_test(test_mem_cap),
+	    cmocka_unit_test(test_u64),
+	    cmocka_unit_test(test_i64),
+	    cmocka_unit_test(test_pad),
+	    cmocka_unit_test(test_hex),
+	    cmocka_unit_test(test_mac_ipv4),
+	    cmocka_unit_test(test_ipv6_rfc5952),
+	    cmocka_unit_test(test_printf),
+	    cmocka_unit_test(test_wrap_file),
+	    cmocka_unit_test(test_wrap_pipe_nonblocking),
+	    cmocka_unit_test(test_epipe),
+	    cmocka_unit_test(test_bad_fd),
+	    cmocka_unit_test(test_mem_cap),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -79,6 +79,7 @@ static void check_prefixes(uint32_t dlt, const uint8_t *b, size_t n,
 	}
 }
 
+/* clang-format off */
 static const uint8_t syn4[] = {
 	/* IPv4 192.0.2.10 > 198.51.100.20, id 0x4a1f, DF, ttl 64, TCP */
 	0x45, 0x00, 0x00, 0x3c, 0x4a, 0x1f, 0x40, 0x00, 0x40, 0x06, 0x04, 0x4b,
@@ -121,7 +122,7 @@ static const uint8_t sack4[] = {
 };
 
 static const uint8_t syn6[] = {
-	/* IPv6 2001:db8::1 > 2001:db8::2, flow 0x12345, plen 40, TCP, hlim 64 */
+	/* IPv6 2001:db8::1 > 2001:db8::2, flow 0x12345, plen 40, TCP */
 	0x60, 0x01, 0x23, 0x45, 0x00, 0x28, 0x06, 0x40, 0x20, 0x01, 0x0d, 0xb8,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -147,6 +148,7 @@ static const uint8_t ack_eth[] = {
 	/* Ethernet padding to 60 bytes */
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
+/* clang-format on */
 
 struct tcp_case {
 	const char *name;
@@ -160,8 +162,8 @@ struct tcp_case {
 	uint16_t flags, win;
 	uint8_t n_opts;
 	uint8_t opt_kind[NL_MAX_TCP_OPTS];
-	uint16_t mss;  /* 0: no MSS option */
-	int wscale;    /* -1: no window scale option */
+	uint16_t mss; /* 0: no MSS option */
+	int wscale;   /* -1: no window scale option */
 	bool sack_perm;
 	bool has_ts;
 	uint32_t ts_val, ts_ecr;
@@ -170,8 +172,10 @@ struct tcp_case {
 	uint32_t l4_off, payload_off, payload_len;
 };
 
+/* clang-format off */
 #define RAW4(ip_end, tcp_end)                                                  \
-	{{1, NL_L_LINK}, {ip_end, NL_L_IPV4}, {tcp_end, NL_L_TCP}, {~0u, NL_L_PAYLOAD}}
+	{{1, NL_L_LINK}, {ip_end, NL_L_IPV4}, {tcp_end, NL_L_TCP},             \
+	 {~0u, NL_L_PAYLOAD}}
 
 static const struct tcp_case cases[] = {
 	{
@@ -241,6 +245,7 @@ static const struct tcp_case cases[] = {
 		.l4_off = 34,
 	},
 };
+/* clang-format on */
 
 static void test_fixtures(void **state)
 {
@@ -492,12 +497,10 @@ static void test_checksum(void **state)
 	/* not asked */
 	const uint8_t *g = guard_copy(syn4, sizeof(syn4));
 	struct nl_decode_opts off = {.verify_checksums = false};
-	nl_decode_packet(&pkt, &off, NL_DLT_RAW, g, sizeof(syn4),
-			 sizeof(syn4));
+	nl_decode_packet(&pkt, &off, NL_DLT_RAW, g, sizeof(syn4), sizeof(syn4));
 	assert_int_equal(pkt.tcp.csum_status, NL_CSUM_UNCHECKED);
 	assert_int_equal(pkt.ip4.csum_status, NL_CSUM_UNCHECKED);
-	nl_decode_packet(&pkt, NULL, NL_DLT_RAW, g, sizeof(syn4),
-			 sizeof(syn4));
+	nl_decode_packet(&pkt, NULL, NL_DLT_RAW, g, sizeof(syn4), sizeof(syn4));
 	assert_int_equal(pkt.tcp.csum_status, NL_CSUM_UNCHECKED);
 }
 
@@ -541,18 +544,18 @@ static void test_entry_point(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixtures),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_payload_cut_by_snaplen),
-		cmocka_unit_test(test_data_offset_below_5),
-		cmocka_unit_test(test_data_offset_beyond_segment),
-		cmocka_unit_test(test_segment_shorter_than_header),
-		cmocka_unit_test(test_option_lengths),
-		cmocka_unit_test(test_known_option_wrong_length),
-		cmocka_unit_test(test_many_options),
-		cmocka_unit_test(test_checksum),
-		cmocka_unit_test(test_checksum_fragment),
-		cmocka_unit_test(test_entry_point),
+	    cmocka_unit_test(test_fixtures),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_payload_cut_by_snaplen),
+	    cmocka_unit_test(test_data_offset_below_5),
+	    cmocka_unit_test(test_data_offset_beyond_segment),
+	    cmocka_unit_test(test_segment_shorter_than_header),
+	    cmocka_unit_test(test_option_lengths),
+	    cmocka_unit_test(test_known_option_wrong_length),
+	    cmocka_unit_test(test_many_options),
+	    cmocka_unit_test(test_checksum),
+	    cmocka_unit_test(test_checksum_fragment),
+	    cmocka_unit_test(test_entry_point),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	guard_release();

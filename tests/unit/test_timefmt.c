@@ -57,14 +57,18 @@ static void test_iso_dates(void **state)
 			    "2023-11-14T22:13:20.123456789Z");
 	/* leap days: 2000 (divisible by 400) and 2024 are leap, 2100 and
 	 * 1900 are not */
-	assert_string_equal(iso(951782400, 0), "2000-02-29T00:00:00.000000000Z");
+	assert_string_equal(iso(951782400, 0),
+			    "2000-02-29T00:00:00.000000000Z");
 	assert_string_equal(iso(951868800 - 1, 0),
 			    "2000-02-29T23:59:59.000000000Z");
-	assert_string_equal(iso(951868800, 0), "2000-03-01T00:00:00.000000000Z");
-	assert_string_equal(iso(1709164800, 0), "2024-02-29T00:00:00.000000000Z");
+	assert_string_equal(iso(951868800, 0),
+			    "2000-03-01T00:00:00.000000000Z");
+	assert_string_equal(iso(1709164800, 0),
+			    "2024-02-29T00:00:00.000000000Z");
 	assert_string_equal(iso(4107456000 + 86400, 0),
 			    "2100-03-01T00:00:00.000000000Z");
-	assert_string_equal(iso(4107456000, 0), "2100-02-28T00:00:00.000000000Z");
+	assert_string_equal(iso(4107456000, 0),
+			    "2100-02-28T00:00:00.000000000Z");
 	assert_string_equal(iso(-2203891200 - 86400, 0),
 			    "1900-02-28T00:00:00.000000000Z");
 	assert_string_equal(iso(-11670998400, 0),
@@ -78,8 +82,10 @@ static void test_iso_dates(void **state)
 	assert_string_equal(iso(253402214400 + 86399, 1),
 			    "9999-12-31T23:59:59.000000001Z");
 	/* year 2038 and the end of 32-bit time_t */
-	assert_string_equal(iso(2147483647, 0), "2038-01-19T03:14:07.000000000Z");
-	assert_string_equal(iso(4294967295, 0), "2106-02-07T06:28:15.000000000Z");
+	assert_string_equal(iso(2147483647, 0),
+			    "2038-01-19T03:14:07.000000000Z");
+	assert_string_equal(iso(4294967295, 0),
+			    "2106-02-07T06:28:15.000000000Z");
 }
 
 /* Every day from 1900 to 2200 against gmtime_r: no drift anywhere. */
@@ -151,16 +157,16 @@ static void test_relative_delta(void **state)
 	nl_timefmt_init(&rel, NL_TIME_RELATIVE, 6);
 	nl_timefmt_init(&delta, NL_TIME_DELTA, 9);
 	static const struct nl_time ts[] = {
-		{100, 900000000}, {101, 100000000}, {101, 100000000},
-		{100, 850000000}, /* out of order: negative */
-		{160, 0},
+	    {100, 900000000}, {101, 100000000},
+	    {101, 100000000}, {100, 850000000}, /* out of order: negative */
+	    {160, 0},
 	};
 	static const char *const want_rel[] = {
-		"0.000000", "0.200000", "0.200000", "-0.050000", "59.100000",
+	    "0.000000", "0.200000", "0.200000", "-0.050000", "59.100000",
 	};
 	static const char *const want_delta[] = {
-		"0.000000000", "0.200000000", "0.000000000", "-0.250000000",
-		"59.150000000",
+	    "0.000000000",  "0.200000000",  "0.000000000",
+	    "-0.250000000", "59.150000000",
 	};
 	for (size_t i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
 		assert_string_equal(fmt(&rel, ts[i].sec, ts[i].nsec),
@@ -180,14 +186,20 @@ static void test_local_dst(void **state)
 	nl_timefmt_init(&tf, NL_TIME_DATE, 6);
 	/* 2024-03-31 00:59:59 UTC is 01:59:59 CET; one second later the
 	 * clocks jump to 03:00 CEST */
-	assert_string_equal(fmt(&tf, 1711846799, 0), "2024-03-31 01:59:59.000000");
-	assert_string_equal(fmt(&tf, 1711846800, 0), "2024-03-31 03:00:00.000000");
+	assert_string_equal(fmt(&tf, 1711846799, 0),
+			    "2024-03-31 01:59:59.000000");
+	assert_string_equal(fmt(&tf, 1711846800, 0),
+			    "2024-03-31 03:00:00.000000");
 	/* back within the cached hour, then back again */
-	assert_string_equal(fmt(&tf, 1711846799, 0), "2024-03-31 01:59:59.000000");
-	assert_string_equal(fmt(&tf, 1711850400, 0), "2024-03-31 04:00:00.000000");
+	assert_string_equal(fmt(&tf, 1711846799, 0),
+			    "2024-03-31 01:59:59.000000");
+	assert_string_equal(fmt(&tf, 1711850400, 0),
+			    "2024-03-31 04:00:00.000000");
 	/* 2024-10-27 01:00 UTC: 03:00 CEST becomes 02:00 CET */
-	assert_string_equal(fmt(&tf, 1729990799, 0), "2024-10-27 02:59:59.000000");
-	assert_string_equal(fmt(&tf, 1729990800, 0), "2024-10-27 02:00:00.000000");
+	assert_string_equal(fmt(&tf, 1729990799, 0),
+			    "2024-10-27 02:59:59.000000");
+	assert_string_equal(fmt(&tf, 1729990800, 0),
+			    "2024-10-27 02:00:00.000000");
 	/* local midnight on another day than UTC */
 	assert_string_equal(fmt(&tf, 1700000000 + 6000, 0),
 			    "2023-11-15 00:53:20.000000");
@@ -234,13 +246,13 @@ static void test_extremes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iso_dates),
-		cmocka_unit_test(test_iso_against_gmtime),
-		cmocka_unit_test(test_epoch),
-		cmocka_unit_test(test_styles),
-		cmocka_unit_test(test_relative_delta),
-		cmocka_unit_test(test_local_dst),
-		cmocka_unit_test(test_extremes),
+	    cmocka_unit_test(test_iso_dates),
+	    cmocka_unit_test(test_iso_against_gmtime),
+	    cmocka_unit_test(test_epoch),
+	    cmocka_unit_test(test_styles),
+	    cmocka_unit_test(test_relative_delta),
+	    cmocka_unit_test(test_local_dst),
+	    cmocka_unit_test(test_extremes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

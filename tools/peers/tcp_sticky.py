@@ -13,6 +13,7 @@ ends in TIME_WAIT), the server reads end-of-stream and closes.
 
 The server prints what each recv() returned, to standard error.
 """
+import select
 import socket
 import sys
 import time
@@ -31,7 +32,8 @@ def server(host, port):
     conn, addr = srv.accept()
     # Read only once all three small sends are in the receive buffer, as a
     # busy server would: one recv() then returns all of them.
-    time.sleep(0.3)
+    select.select([conn], [], [])
+    time.sleep(0.2)
     data = conn.recv(1024)
     log("server: recv(1024) ->", data)
     total = 0

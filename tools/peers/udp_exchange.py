@@ -8,6 +8,7 @@ as three datagrams, and an empty send is still a (zero-length) datagram.
 FAMILY is 4 or 6. The client sends b"hello", b"world", b"egon" and b"";
 the server reads each with recvfrom(1024) and answers it upper-cased.
 """
+import select
 import socket
 import sys
 import time
@@ -23,7 +24,10 @@ def server(family, host, port):
     s = socket.socket(fam(family), socket.SOCK_DGRAM)
     s.bind((host, port))
     print("listening", flush=True)
-    time.sleep(0.3)  # all datagrams are queued by now, yet stay apart
+    # Read only once the client has sent everything (it sends all four back
+    # to back): all datagrams are queued by then, yet they stay apart.
+    select.select([s], [], [])
+    time.sleep(0.2)
     for _ in MESSAGES:
         data, addr = s.recvfrom(1024)
         print("server: recvfrom(1024) ->", data, file=sys.stderr, flush=True)
