@@ -48,7 +48,7 @@ all: netlab
 
 netlab: $(BIN)
 ifneq ($(SANITIZE),1)
-	@cp $(BIN) netlab
+	@cp $(BIN) netlab.tmp && mv -f netlab.tmp netlab
 endif
 
 $(BIN): $(CLI_OBJ) $(LIB)

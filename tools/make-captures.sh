@@ -21,9 +21,11 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
 NETLAB=${NETLAB:-$top/netlab}
 OUTDIR=${OUTDIR:-$top/captures}
+case "$NETLAB" in /*) ;; */*) NETLAB=$PWD/$NETLAB ;; esac
+case "$OUTDIR" in /*) ;; *) OUTDIR=$PWD/$OUTDIR ;; esac
+cd "$top"
 CAPTURER=${CAPTURER:-netlab}
 peers=$top/tools/peers
 py=$(command -v python3) || { echo "make-captures: python3 is needed" >&2; exit 1; }
@@ -43,12 +45,12 @@ esac
 mkdir -p "$OUTDIR"
 
 NS_A=nlcap$$a NS_B=nlcap$$b
-cap_pid="" bg_pids=""
+cap_pid="" server_pid=""
 tmp=$(mktemp -d)
 cleanup() {
 	set +e
 	[ -n "$cap_pid" ] && kill -TERM "$cap_pid" 2>/dev/null && wait "$cap_pid" 2>/dev/null
-	for p in $bg_pids; do kill "$p" 2>/dev/null; done
+	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
 	rm -rf "$tmp"
@@ -69,8 +71,7 @@ make_ns() {
 # wait_for_packet_socket NS: until a capture socket is open in NS (the
 # namespace is private, so the only one is ours).
 wait_for_packet_socket() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if [ "$(ip netns exec "$1" cat /proc/net/packet | wc -l)" -gt 1 ]; then
 			sleep 0.3 # the filter goes on right after the socket opens
 			return 0
@@ -121,8 +122,7 @@ run_server() {
 	rm -f "$tmp/server.ready"
 	ip netns exec "$ns" "$@" >"$tmp/server.ready" 2>>"$tmp/peers.log" &
 	server_pid=$!
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		grep -q listening "$tmp/server.ready" 2>/dev/null && return 0
 		sleep 0.05
 	done
@@ -194,8 +194,7 @@ make_arp_netns() {
 		ip netns exec "$ns" ethtool -K veth0 tso off gso off gro off >/dev/null 2>&1 || true
 	done
 	# wait for the link to come up (veth carrier) before capturing
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		ip -n "$NS_A" link show veth0 | grep -q LOWER_UP && break
 		sleep 0.1
 	done

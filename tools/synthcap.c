@@ -36,23 +36,22 @@
 #include <string.h>
 #include <time.h>
 
-#define PCAP_SNAPLEN  262144u
-#define T0_SEC        1700000000u /* capture start, 2023-11-14 22:13:20 UTC */
-#define PAT_SIZE      65536u      /* payload pattern; power of two */
-#define PAT_MASK      (PAT_SIZE - 1)
-#define MAX_MSGS      64 /* messages in one application write */
-#define MAX_HOLES     16 /* undelivered ranges per direction */
-#define MAX_RESEND    16
-#define MAX_PACKS     64 /* pending ACKs per direction */
-#define MAX_CONC      4096
-#define NMISC         16 /* concurrent ARP/UDP exchanges */
-#define NCLIENTS      4096
-#define NSERVERS      32
-#define TS_OPT_LEN    12 /* NOP NOP TS */
-#define SYN_OPT_LEN   20 /* MSS SACK_PERM TS NOP WSCALE */
-#define OBUF_PCAP     (4u << 20)
-#define OBUF_TRUTH    (1u << 20)
-#define MAX_FRAME     2048
+#define PCAP_SNAPLEN 262144u
+#define T0_SEC	     1700000000u /* capture start, 2023-11-14 22:13:20 UTC */
+#define PAT_SIZE     65536u	 /* payload pattern; power of two */
+#define PAT_MASK     (PAT_SIZE - 1)
+#define MAX_MSGS     64 /* messages in one application write */
+#define MAX_HOLES    16 /* undelivered ranges per direction */
+#define MAX_RESEND   16
+#define MAX_PACKS    64 /* pending ACKs per direction */
+#define MAX_CONC     4096
+#define NMISC	     16 /* concurrent ARP/UDP exchanges */
+#define NCLIENTS     4096
+#define NSERVERS     32
+#define TS_OPT_LEN   12 /* NOP NOP TS */
+#define SYN_OPT_LEN  20 /* MSS SACK_PERM TS NOP WSCALE */
+#define OBUF_PCAP    (4u << 20)
+#define OBUF_TRUTH   (1u << 20)
 
 enum { TH_FIN = 1, TH_SYN = 2, TH_RST = 4, TH_PSH = 8, TH_ACK = 16 };
 enum { CLIENT = 0, SERVER = 1 };
@@ -64,7 +63,7 @@ enum seg_kind { SEG_NEW, SEG_RETX, SEG_OOO };
 enum misc_kind { MISC_IDLE, MISC_ARP, MISC_DNS, MISC_LP };
 
 static const char *const close_names[CLOSE_COUNT] = {"fin4", "fin3", "rst"};
-static const uint16_t server_ports[] = {8888, 9001, 9100, 12345,
+static const uint16_t server_ports[] = {8888,  9001,  9100,  12345,
 					15000, 40000, 50051, 31337};
 #define LP_UDP_PORT 7777
 
@@ -120,13 +119,13 @@ struct side {
 	uint16_t port, mss, win, ipid;
 	uint8_t wscale;
 	uint32_t isn, ts_off, last_tsval;
-	uint32_t wr_start, wr_end;         /* the current write */
+	uint32_t wr_start, wr_end;	    /* the current write */
 	uint32_t snd_nxt, snd_una, snd_max; /* stream offsets */
-	uint64_t t_ready;                  /* may send the next segment */
+	uint64_t t_ready;		    /* may send the next segment */
 	uint64_t t_lastdata;
 	uint32_t msg_next;
 	bool fin;
-	unsigned unacked; /* peer: in-order segments not yet acked */
+	unsigned unacked;	     /* peer: in-order segments not yet acked */
 	struct span hole[MAX_HOLES]; /* sent, not delivered; sorted */
 	unsigned nhole;
 	struct span rsq[MAX_RESEND]; /* to (re)send; sorted by t */
@@ -402,14 +401,15 @@ static uint64_t put_ip(uint8_t *p, bool v6, const uint8_t *src,
 
 static void client_host(uint32_t i, bool v6, uint8_t *mac, uint8_t *addr)
 {
-	uint8_t m[6] = {0x02, 0x00, 10, 1, (uint8_t)((i + 1) >> 8),
-			(uint8_t)(i + 1)};
+	/* 10.1.0.1 up, skipping .0 and .255 to look like /24s */
+	uint8_t m[6] = {
+	    0x02, 0x00, 10, 1, (uint8_t)(i / 254), (uint8_t)(i % 254 + 1)};
 	memcpy(mac, m, 6);
 	memset(addr, 0, 16);
 	if (v6) {
 		static const uint8_t pfx[8] = {0xfd, 0, 0, 1, 0, 0, 0, 0};
 		memcpy(addr, pfx, 8);
-		put16(addr + 14, (uint16_t)(i + 1));
+		memcpy(addr + 14, m + 4, 2);
 	} else {
 		memcpy(addr, m + 2, 4);
 	}
@@ -444,8 +444,8 @@ static uint32_t ack_of(const struct conn *c, int from)
 }
 
 /* Copy stream bytes [off, off+len) of the current write of `s`. */
-static void fill_stream(const struct gen *g, const struct conn *c,
-			uint32_t off, uint32_t len, uint8_t *dst)
+static void fill_stream(const struct gen *g, const struct conn *c, uint32_t off,
+			uint32_t len, uint8_t *dst)
 {
 	unsigned lo = 0, hi = c->nmsg;
 	while (hi - lo > 1) {
@@ -464,8 +464,8 @@ static void fill_stream(const struct gen *g, const struct conn *c,
 		for (; in < 4 && k < n; in++)
 			dst[k++] = (uint8_t)((m->len - 4) >> (8 * in));
 		if (k < n)
-			memcpy(dst + k, g->pat + ((m->salt + in - 4) & PAT_MASK),
-			       n - k);
+			memcpy(dst + k,
+			       g->pat + ((m->salt + in - 4) & PAT_MASK), n - k);
 		dst += n;
 		off += n;
 		len -= n;
@@ -489,9 +489,9 @@ static void truth_addr(struct obuf *o, bool v6, const uint8_t *a)
 /* Emit one TCP segment from endpoint `from`. Data comes from the current
  * write at stream offset `off`. Returns the frame number, 0 if not captured.
  */
-static uint64_t emit_tcp(struct gen *g, struct conn *c, int from,
-			 uint8_t flags, uint32_t off, uint32_t len,
-			 const struct pack *ack, bool captured)
+static uint64_t emit_tcp(struct gen *g, struct conn *c, int from, uint8_t flags,
+			 uint32_t off, uint32_t len, const struct pack *ack,
+			 bool captured)
 {
 	struct side *s = &c->side[from], *p = &c->side[1 - from];
 	uint32_t tsval = s->ts_off + (uint32_t)(g->now / 1000);
@@ -510,16 +510,16 @@ static uint64_t emit_tcp(struct gen *g, struct conn *c, int from,
 	uint64_t ps = put_ip(ip, c->v6, s->addr, p->addr, 6, l4, s->ipid++,
 			     c->flow + (uint32_t)from);
 	uint8_t *t = ip + iphl, *o = t + 20;
-	uint32_t seq = (flags & TH_SYN) ? s->isn
-				       : s->isn + 1 + off + (s->fin ? 1 : 0);
+	uint32_t seq =
+	    (flags & TH_SYN) ? s->isn : s->isn + 1 + off + (s->fin ? 1 : 0);
 	uint32_t ackno = ack ? p->isn + 1 + ack->ack : ack_of(c, from);
 	put16(t, s->port);
 	put16(t + 2, p->port);
 	put32(t + 4, seq);
 	put32(t + 8, (flags & TH_ACK) ? ackno : 0);
 	put16(t + 12, (uint16_t)((thl / 4) << 12 | flags));
-	put16(t + 14, (flags & TH_SYN) ? (from == CLIENT ? 64240 : 65160)
-				       : s->win);
+	put16(t + 14,
+	      (flags & TH_SYN) ? (from == CLIENT ? 64240 : 65160) : s->win);
 	memset(t + 16, 0, 4);
 	if (flags & TH_SYN) {
 		o[0] = 2, o[1] = 4;
@@ -592,7 +592,7 @@ static void push_ack(struct conn *c, int w, uint64_t t)
 		/* FIFO in time: an ACK never overtakes an earlier one */
 		if (s->pq_len) {
 			const struct pack *last =
-				&s->pq[(s->pq_head + s->pq_len - 1) % MAX_PACKS];
+			    &s->pq[(s->pq_head + s->pq_len - 1) % MAX_PACKS];
 			if (t < last->t)
 				t = last->t;
 		}
@@ -605,8 +605,8 @@ static void push_ack(struct conn *c, int w, uint64_t t)
 	/* SACK blocks: delivered data above each hole (RFC 2018). */
 	for (unsigned i = 0; i < s->nhole && a->nsack < 3; i++) {
 		uint32_t lo = s->hole[i].off + s->hole[i].len;
-		uint32_t hi = i + 1 < s->nhole ? s->hole[i + 1].off
-					       : s->snd_max;
+		uint32_t hi =
+		    i + 1 < s->nhole ? s->hole[i + 1].off : s->snd_max;
 		if (hi > lo) {
 			a->sack[a->nsack][0] = lo;
 			a->sack[a->nsack][1] = hi;
@@ -615,9 +615,11 @@ static void push_ack(struct conn *c, int w, uint64_t t)
 	}
 }
 
-/* The peer receives stream bytes [off, off+len) of `w` (not lost). */
+/* The peer receives the segment at stream offset `off` of `w`. Stream
+ * offsets are relative to ISN + 1 and never wrap (a connection carries far
+ * less than 4 GiB), so plain comparisons are right for them. */
 static void deliver(struct gen *g, struct conn *c, int w, uint32_t off,
-		    uint32_t len, bool resend)
+		    bool resend)
 {
 	struct side *s = &c->side[w];
 	bool filled = false;
@@ -639,7 +641,6 @@ static void deliver(struct gen *g, struct conn *c, int w, uint32_t off,
 		s->unacked = 0;
 		push_ack(c, w, at);
 	}
-	(void)len;
 }
 
 static void log_seg(struct gen *g, struct conn *c, int w, uint64_t frame,
@@ -738,8 +739,8 @@ static void start_turn(struct gen *g, struct conn *c, int w, uint64_t t)
 	uint32_t off = s->snd_nxt, lens[MAX_MSGS];
 	unsigned n = 0, kind = rbelow(r, 100);
 	if (kind < 58) { /* a few small messages: merged into one segment */
-		unsigned k = rbelow(r, 4) == 0 ? rrange(r, 4, 12)
-					       : rrange(r, 1, 3);
+		unsigned k =
+		    rbelow(r, 4) == 0 ? rrange(r, 4, 12) : rrange(r, 1, 3);
 		while (n < k)
 			lens[n++] = rrange(r, 5, 100);
 	} else if (kind < 66) { /* a burst of small ones across segments */
@@ -800,6 +801,19 @@ static void start_close(struct conn *c, uint64_t t)
 	c->closing = true;
 }
 
+/* Ephemeral ports that tshark 4.0 dissects by number (EtherCAT, PCP, ENIP,
+ * CBSP, ADS, IRC): a client there would have our payload decoded as that
+ * protocol and flagged malformed. */
+static bool port_clashes(uint16_t p)
+{
+	static const uint16_t clash[] = {34980, 44321, 44322, 44818,
+					 48049, 48898, 57000};
+	for (size_t i = 0; i < sizeof clash / sizeof clash[0]; i++)
+		if (p == clash[i])
+			return true;
+	return false;
+}
+
 static void start_conn(struct gen *g, struct conn *c, uint64_t t)
 {
 	struct rng *r = &g->r;
@@ -813,8 +827,10 @@ static void start_conn(struct gen *g, struct conn *c, uint64_t t)
 	struct side *cs = &c->side[CLIENT], *ss = &c->side[SERVER];
 	client_host(ci, c->v6, cs->mac, cs->addr);
 	server_host(si, c->v6, ss->mac, ss->addr);
-	cs->port = g->port_next[ci];
-	g->port_next[ci] = cs->port == 60999 ? 32768 : cs->port + 1;
+	do {
+		cs->port = g->port_next[ci];
+		g->port_next[ci] = cs->port == 60999 ? 32768 : cs->port + 1;
+	} while (port_clashes(cs->port));
 	ss->port = server_ports[si % (sizeof server_ports / 2)];
 	for (int e = 0; e < 2; e++) {
 		struct side *s = &c->side[e];
@@ -849,8 +865,9 @@ static void truth_conn(struct gen *g, struct conn *c, uint64_t frame)
 	const struct side *cs = &c->side[CLIENT], *ss = &c->side[SERVER];
 	ob_str(o, "{\"type\":\"conn\",\"conn\":");
 	ob_u64(o, c->id);
-	ob_str(o, c->v6 ? ",\"family\":6,\"client\":" : ",\"family\":4,"
-							"\"client\":");
+	ob_str(o, c->v6 ? ",\"family\":6,\"client\":"
+			: ",\"family\":4,"
+			  "\"client\":");
 	truth_addr(o, c->v6, cs->addr);
 	ob_str(o, ",\"cport\":");
 	ob_u64(o, cs->port);
@@ -882,7 +899,7 @@ static void end_turn(struct gen *g, struct conn *c)
 	if (!c->next_decided) {
 		truth_msgs(g, c);
 		c->next_decided = true;
-		c->next_writer = --c->turns_left == 0 ? -1
+		c->next_writer = --c->turns_left == 0	   ? -1
 				 : rbelow(&g->r, 100) < 85 ? r
 							   : w;
 		if (s->unacked) {
@@ -890,7 +907,7 @@ static void end_turn(struct gen *g, struct conn *c)
 			if (c->next_writer != r) { /* delayed ACK timer */
 				push_ack(c, w,
 					 s->t_lastdata + react(g, c, r, w) +
-						 rlog(&g->r, 200, 7));
+					     rlog(&g->r, 200, 7));
 				return;
 			}
 			/* else the response carries the ACK */
@@ -926,8 +943,8 @@ static uint64_t conn_plan(struct gen *g, struct conn *c)
 			c->ev = EV_ACK;
 		}
 		if (s->nrsq) {
-			uint64_t t = s->rsq[0].t > s->t_ready ? s->rsq[0].t
-							      : s->t_ready;
+			uint64_t t =
+			    s->rsq[0].t > s->t_ready ? s->rsq[0].t : s->t_ready;
 			if (t < best) {
 				best = t;
 				c->ev = EV_RESEND;
@@ -968,7 +985,7 @@ static void emit_data(struct gen *g, struct conn *c, int w, uint32_t off,
 	s->t_lastdata = g->now;
 	s->t_ready = g->now + rrange(&g->r, 3, 30);
 	if (!lost)
-		deliver(g, c, w, off, len, kind != SEG_NEW);
+		deliver(g, c, w, off, kind != SEG_NEW);
 }
 
 static void conn_step(struct gen *g, struct conn *c)
@@ -1002,12 +1019,13 @@ static void conn_step(struct gen *g, struct conn *c)
 		s->pq_head = (s->pq_head + 1) % MAX_PACKS;
 		s->pq_len--;
 		uint32_t inflight = s->snd_nxt - s->snd_una;
-		emit_tcp(g, c, 1 - c->writer, TH_ACK, c->side[1 - c->writer].snd_nxt,
-			 0, &a, true);
+		emit_tcp(g, c, 1 - c->writer, TH_ACK,
+			 c->side[1 - c->writer].snd_nxt, 0, &a, true);
 		if (a.ack > s->snd_una)
 			s->snd_una = a.ack > s->wr_end ? s->wr_end : a.ack;
 		if (inflight + (uint32_t)s->mss > c->cwnd) { /* ACK clocking */
-			uint64_t t = g->now + react(g, c, c->writer, 1 - c->writer);
+			uint64_t t =
+			    g->now + react(g, c, c->writer, 1 - c->writer);
 			if (t > s->t_ready)
 				s->t_ready = t;
 		}
@@ -1109,8 +1127,8 @@ static uint32_t dns_msg(const struct misc *m, bool resp, uint8_t *p)
 	memcpy(q, "\3svc\7example\3net\0\0\1\0\1", 21);
 	q += 21;
 	if (resp) {
-		static const uint8_t an[12] = {0xc0, 0x0c, 0, 1, 0, 1,
-					       0,    0,    1, 44, 0, 4};
+		static const uint8_t an[12] = {0xc0, 0x0c, 0, 1,  0, 1,
+					       0,    0,	   1, 44, 0, 4};
 		memcpy(q, an, 12);
 		q += 12;
 		uint8_t a[4] = {10, 3, (uint8_t)(m->name >> 8),
@@ -1190,7 +1208,8 @@ static void heap_down(struct gen *g, unsigned i)
 		unsigned l = 2 * i + 1, m = i;
 		if (l < g->nslot && slot_before(g, g->heap[l], g->heap[m]))
 			m = l;
-		if (l + 1 < g->nslot && slot_before(g, g->heap[l + 1], g->heap[m]))
+		if (l + 1 < g->nslot &&
+		    slot_before(g, g->heap[l + 1], g->heap[m]))
 			m = l + 1;
 		if (m == i)
 			return;
@@ -1203,7 +1222,7 @@ static void maybe_misc(struct gen *g)
 {
 	struct rng *r = &g->r;
 	uint32_t x = rbelow(r, 100000);
-	enum misc_kind kind = x < 250	? MISC_ARP
+	enum misc_kind kind = x < 250	 ? MISC_ARP
 			      : x < 1350 ? MISC_DNS
 			      : x < 2000 ? MISC_LP
 					 : MISC_IDLE;
@@ -1220,8 +1239,9 @@ static void maybe_misc(struct gen *g)
 	*m = (struct misc){.kind = kind};
 	m->a = rbelow(r, NCLIENTS);
 	m->b = rbelow(r, NSERVERS);
-	/* above 33434-33534, which tshark takes for traceroute */
-	m->sport = (uint16_t)rrange(r, 40000, 60999);
+	/* a range tshark leaves alone (not traceroute's 33434-33534, nor
+	 * the exchange feeds registered around 56000-59533) */
+	m->sport = (uint16_t)rrange(r, 50000, 53999);
 	m->dnsid = (uint16_t)rnext(r);
 	m->name = rbelow(r, 65536);
 	m->nsteps = 2;
@@ -1280,10 +1300,10 @@ static void run_mixed(struct gen *g)
 			struct misc *m = &g->misc[slot - g->nconn];
 			misc_step(g, m);
 			if (m->step < m->nsteps) {
-				g->key[slot] = g->now +
-					       (m->kind == MISC_ARP
-							? rrange(r, 20, 300)
-							: rlog(r, 100, 6));
+				g->key[slot] =
+				    g->now + (m->kind == MISC_ARP
+						  ? rrange(r, 20, 300)
+						  : rlog(r, 100, 6));
 			} else {
 				m->kind = MISC_IDLE;
 				g->key[slot] = UINT64_MAX;
@@ -1303,8 +1323,9 @@ static void run_mixed(struct gen *g)
 	free(g->pos);
 }
 
-/* N SYNs to one server port, each from its own (address, port); about one in
- * a thousand is answered with a SYN-ACK, and the spoofed source resets. */
+/* N SYNs to one server port, each from its own (address, port) in
+ * 100.64.0.0/10; about one in a thousand is answered with a SYN-ACK, which
+ * the spoofed source never acknowledges. */
 static void run_synflood(struct gen *g)
 {
 	struct rng *r = &g->r;
@@ -1316,17 +1337,19 @@ static void run_synflood(struct gen *g)
 	memset(&c, 0, sizeof c);
 	for (uint64_t i = 0; i < g->o.packets && !g->pcap.err; i++) {
 		/* distinct tuples: 32 ports per address, 2^22 addresses */
-		uint32_t hostn = (uint32_t)(i >> 5) % (1u << 22), k = i & 31;
-		uint8_t cip[4] = {100, (uint8_t)(64 | hostn >> 16),
-				  (uint8_t)(hostn >> 8), (uint8_t)hostn};
-		uint16_t sport = (uint16_t)(1024 + (k * 2011 + (hostn % 1000)) %
-							   64000);
+		uint32_t hostn = (uint32_t)(i >> 5) % ((1u << 22) - 2),
+			 k = i & 31;
+		uint32_t a = (100u << 24 | 64u << 16) + hostn + 1;
+		uint8_t cip[4] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16),
+				  (uint8_t)(a >> 8), (uint8_t)a};
+		uint16_t sport =
+		    (uint16_t)(1024 + (k * 2011 + (hostn % 1000)) % 64000);
 		uint32_t seq = (uint32_t)rnext(r);
 		g->now += rrange(r, 0, 2);
 		uint8_t *f = rec_begin(g, g->now, 54);
 		uint8_t *ip = put_eth(f, smac, gw, 0x0800);
-		uint64_t ps = put_ip(ip, false, cip, sip, 6, 20,
-				     (uint16_t)rnext(r), 0);
+		uint64_t ps =
+		    put_ip(ip, false, cip, sip, 6, 20, (uint16_t)rnext(r), 0);
 		uint8_t *t = ip + 20;
 		put16(t, sport);
 		put16(t + 2, dport);
@@ -1364,20 +1387,23 @@ static void run_synflood(struct gen *g)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: synthcap [--packets N] [--seed S] [--truth FILE]\n"
-		"                [--profile mixed|synflood] [--concurrency K]\n"
-		"                [--v6 P] [--reorder P] [--retrans P] [--loss P]\n"
-		"                [--gap P] [-v] OUT.pcap\n"
-		"Writes a deterministic synthetic capture (OUT - = stdout).\n"
-		"mixed: N packets of interleaved TCP connections (length-\n"
-		"prefixed messages), ARP and UDP. synflood: N SYNs to one port.\n"
-		"P options are probabilities per data segment (default 0).\n");
+	fprintf(
+	    f,
+	    "usage: synthcap [--packets N] [--seed S] [--truth FILE]\n"
+	    "                [--profile mixed|synflood] [--concurrency K]\n"
+	    "                [--v6 P] [--reorder P] [--retrans P] [--loss P]\n"
+	    "                [--gap P] [-v] OUT.pcap\n"
+	    "Writes a deterministic synthetic capture (OUT - = stdout).\n"
+	    "mixed: N packets of interleaved TCP connections (length-\n"
+	    "prefixed messages), ARP and UDP. synflood: N SYNs to one port.\n"
+	    "P options are probabilities per data segment (default 0).\n");
 }
 
 static bool parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
+	if (!s)
+		return false;
 	errno = 0;
 	unsigned long long x = strtoull(s, &end, 0);
 	if (errno || end == s || *end || *s == '-')
@@ -1389,6 +1415,8 @@ static bool parse_u64(const char *s, uint64_t *v)
 static bool parse_p(const char *s, double *v)
 {
 	char *end;
+	if (!s)
+		return false;
 	double x = strtod(s, &end);
 	if (end == s || *end || !(x >= 0 && x <= 1))
 		return false;
@@ -1409,21 +1437,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			o->verbose = true;
 			takes = false;
-		} else if (a[0] == '-' && a[1] && !v) {
-			ok = false;
 		} else if (!strcmp(a, "--packets") || !strcmp(a, "-n")) {
 			ok = parse_u64(v, &o->packets);
 		} else if (!strcmp(a, "--seed")) {
 			ok = parse_u64(v, &o->seed);
 		} else if (!strcmp(a, "--truth")) {
+			ok = v != NULL;
 			o->truth = v;
 		} else if (!strcmp(a, "--concurrency")) {
 			ok = parse_u64(v, &u) && u >= 1 && u <= MAX_CONC;
-			o->conc = (unsigned)u;
+			if (ok)
+				o->conc = (unsigned)u;
 		} else if (!strcmp(a, "--profile")) {
-			if (!strcmp(v, "mixed"))
+			if (v && !strcmp(v, "mixed"))
 				o->profile = PROF_MIXED;
-			else if (!strcmp(v, "synflood"))
+			else if (v && !strcmp(v, "synflood"))
 				o->profile = PROF_SYNFLOOD;
 			else
 				ok = false;
@@ -1477,6 +1505,8 @@ int main(int argc, char **argv)
 		if (!tf) {
 			fprintf(stderr, "synthcap: %s: %s\n", g.o.truth,
 				strerror(errno));
+			if (out != stdout)
+				fclose(out);
 			return 1;
 		}
 		g.have_truth = true;
@@ -1490,7 +1520,7 @@ int main(int argc, char **argv)
 				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ";
 	for (unsigned i = 0; i < PAT_SIZE; i++)
 		g.pat[i] = g.pat[i + PAT_SIZE] =
-			(uint8_t)text[rbelow(&g.r, sizeof text - 1)];
+		    (uint8_t)text[rbelow(&g.r, sizeof text - 1)];
 	/* pcap file header, host byte order: magic, 2.4, zone, sigfigs,
 	 * snaplen, LINKTYPE_ETHERNET */
 	uint8_t *h = ob_reserve(&g.pcap, 24);

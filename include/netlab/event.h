@@ -9,12 +9,14 @@
 #include <stdint.h>
 
 #include "netlab/arptable.h"
+#include "netlab/conn.h"
 #include "netlab/decode.h"
 #include "netlab/stats.h"
 
 enum nl_event_type {
 	NL_EV_PACKET,     /* a packet, decoded and annotated by every stage */
 	NL_EV_ARP_NOTICE, /* ARP table: MAC change or address conflict */
+	NL_EV_CONN_END,   /* a TCP connection leaves the table (u.conn_end) */
 	NL_EV_SUMMARY,    /* end of input: totals */
 	NL_EV_COUNT
 };
@@ -25,14 +27,25 @@ struct nl_summary {
 	const struct nl_stats *stats;
 	const struct nl_arp_table *arp; /* NULL when ARP tracking is off */
 	uint32_t dlt;                   /* link type of the capture */
+	const struct nl_conn_table *conns; /* NULL when tracking is off */
 	bool file_truncated;            /* capture file ended mid-record */
 	uint64_t file_truncated_offset;
+};
+
+struct nl_conn_end {
+	const struct nl_conn *conn;
+	enum nl_conn_end_reason why;
 };
 
 struct nl_event {
 	enum nl_event_type type;
 	const struct nl_packet *pkt; /* the packet that caused it; NULL at the end */
+	/* NL_EV_PACKET of a tracked TCP packet: the tracker's notes and its
+	 * connection (valid during the event only); NULL otherwise */
+	const struct nl_tcp_note *tcp;
+	const struct nl_conn *conn;
 	union {
+		const struct nl_conn_end *conn_end;
 		const struct nl_arp_notice *arp;
 		const struct nl_summary *summary;
 	} u;

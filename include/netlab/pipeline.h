@@ -1,6 +1,7 @@
 /*
  * The analysis context: one per capture, passed down the pipeline
- * decode -> ARP table -> (connection tracking -> reassembly -> framing) ->
+ * decode -> ARP table -> connection table -> TCP tracker -> (reassembly ->
+ * framing) ->
  * sinks. No global state: two captures can be analysed in one process.
  */
 #ifndef NETLAB_PIPELINE_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "netlab/arptable.h"
+#include "netlab/conn.h"
 #include "netlab/decode.h"
 #include "netlab/event.h"
 #include "netlab/stats.h"
@@ -21,6 +23,8 @@
 struct nl_config {
 	struct nl_decode_opts decode;
 	uint32_t arp_cap; /* ARP table capacity; 0 turns ARP tracking off */
+	uint32_t conn_cap; /* TCP connection table capacity; 0: no tracking */
+	uint32_t conn_idle; /* seconds of capture time; 0: never idle */
 };
 
 void nl_config_defaults(struct nl_config *cfg);
@@ -31,6 +35,8 @@ struct nl_ctx {
 	struct nl_packet pkt; /* reused for every packet */
 	struct nl_arp_table *arp;
 	struct nl_arp_notice notices[NL_MAX_NOTICES];
+	struct nl_conn_table *conns;
+	struct nl_tcp_note note; /* the tracker's notes on the current packet */
 	struct nl_sink sinks[NL_MAX_SINKS];
 	unsigned n_sinks;
 	uint32_t dlt;

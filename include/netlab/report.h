@@ -23,6 +23,10 @@ struct nl_report_opts {
 	bool hex_ascii;              /* -X: hex and ASCII */
 	bool verify_checksums;       /* show checksum results */
 	const struct nl_oui_db *oui; /* vendor names; NULL: hex only */
+	bool absolute;               /* -S: absolute TCP seq/ack numbers */
+	bool conns;                  /* --conns: connection table / objects */
+	uint64_t ladder_id;          /* --ladder ID (0: every connection) */
+	bool ascii;                  /* --ascii: no Unicode box drawing */
 };
 
 /* One line per packet (and one per notice). */
@@ -37,6 +41,12 @@ NL_WUR enum nl_status nl_sink_hex_new(struct nl_sink *out, struct nl_outbuf *o,
 /* --json: JSON Lines, one object per packet and notice, a summary object last. */
 NL_WUR enum nl_status nl_sink_json_new(struct nl_sink *out, struct nl_outbuf *o,
 				       const struct nl_report_opts *opts);
+/* --conns: one row per TCP connection, a table at the end of the run. */
+NL_WUR enum nl_status nl_sink_conns_new(struct nl_sink *out, struct nl_outbuf *o,
+					const struct nl_report_opts *opts);
+/* --ladder: each TCP connection as a sequence diagram. */
+NL_WUR enum nl_status nl_sink_ladder_new(struct nl_sink *out, struct nl_outbuf *o,
+					 const struct nl_report_opts *opts);
 /* The text summary at the end of the run (also the only output with -q). */
 NL_WUR enum nl_status nl_sink_summary_new(struct nl_sink *out, struct nl_outbuf *o,
 					  const struct nl_report_opts *opts);

@@ -16,12 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NL_LIVE_TIMEOUT_MS 100
 #define NL_LIVE_DEFAULT_BUFFER (8 * 1024 * 1024)
 #define NL_DEFAULT_SNAPLEN 262144
 #define NL_FILE_READ_BUFFER (256 * 1024)
+/* After Ctrl-C, packets the kernel already captured are still read (tcpdump
+ * drops them); bounded so that a flood cannot keep us from stopping. */
+#define NL_DRAIN_MAX 1000000
 
 struct nl_capture {
 	pcap_t *p;
@@ -29,6 +33,9 @@ struct nl_capture {
 	bool live;
 	bool pcapng;
 	volatile sig_atomic_t stop;
+	bool draining;         /* live, stopped: reading what is buffered */
+	uint32_t drain_budget; /* packets still allowed while draining */
+	double drain_deadline_ms;
 	/* file input */
 	FILE *fp; /* the cookie stream libpcap reads */
 	int fd;
@@ -202,9 +209,11 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 	}
 	if (c->peek_len < 4 || !known_magic(c->peek)) {
 		char hex[16] = "";
+		size_t used = 0;
 		for (unsigned i = 0; i < c->peek_len; i++)
-			snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%s%02x",
-				 i ? " " : "", c->peek[i]);
+			used += (size_t)snprintf(hex + used, sizeof(hex) - used,
+						 "%s%02x", i ? " " : "",
+						 c->peek[i]);
 		snprintf(errbuf, NL_ERRBUF_SIZE,
 			 "'%s' is not a pcap or pcapng capture (bad magic %s%s)",
 			 name, hex, c->peek_len < 4 ? ", file too short" : "");
@@ -345,15 +354,62 @@ bool nl_capture_is_live(const struct nl_capture *c)
 	return c->live;
 }
 
+static double monotonic_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/*
+ * After a stop request, read what the kernel already captured. With
+ * TPACKET_V3 a partly filled block becomes readable only when its timer
+ * (the read timeout) retires it, and a blocking read with no traffic never
+ * returns, so poll without blocking until a little past one timeout.
+ */
+static int drain_next(struct nl_capture *c, struct pcap_pkthdr **h,
+		      const u_char **bytes)
+{
+	if (!c->draining) {
+		char err[PCAP_ERRBUF_SIZE];
+		c->draining = true;
+		c->drain_budget = NL_DRAIN_MAX;
+		c->drain_deadline_ms = monotonic_ms() + 2.5 * NL_LIVE_TIMEOUT_MS;
+		if (pcap_setnonblock(c->p, 1, err) != 0)
+			return 0;
+	}
+	while (c->drain_budget > 0) {
+		int rc = pcap_next_ex(c->p, h, bytes);
+		if (rc == 1) {
+			c->drain_budget--;
+			return 1;
+		}
+		if (rc != 0 && rc != PCAP_ERROR_BREAK)
+			return rc;
+		if (monotonic_ms() >= c->drain_deadline_ms)
+			return 0;
+		struct timespec pause = {0, 10 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
 enum nl_capture_result nl_capture_next(struct nl_capture *c, struct nl_time *ts,
 				       const uint8_t **data, uint32_t *caplen,
 				       uint32_t *len, char *errbuf)
 {
-	if (c->stop)
+	if (c->stop && !c->live)
 		return NL_CAP_EOF;
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
-	int rc = pcap_next_ex(c->p, &h, &bytes);
+	int rc;
+	if (c->stop) {
+		rc = drain_next(c, &h, &bytes);
+		if (rc != 1)
+			return NL_CAP_EOF;
+	} else {
+		rc = pcap_next_ex(c->p, &h, &bytes);
+	}
 	if (rc == 1) {
 		ts->sec = h->ts.tv_sec;
 		ts->nsec = (uint32_t)h->ts.tv_usec; /* nanoseconds: see open */
@@ -377,7 +433,9 @@ enum nl_capture_result nl_capture_next(struct nl_capture *c, struct nl_time *ts,
 	if (rc == 0)
 		return NL_CAP_TIMEOUT;
 	if (rc == PCAP_ERROR_BREAK)
-		return NL_CAP_EOF;
+		return c->live && c->stop
+			       ? nl_capture_next(c, ts, data, caplen, len, errbuf)
+			       : NL_CAP_EOF;
 	const char *msg = pcap_geterr(c->p);
 	if (!c->live) {
 		c->truncated = strstr(msg, "truncated") != NULL;

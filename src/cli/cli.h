@@ -27,6 +27,7 @@ struct nl_cli {
 	char *filter;        /* joined expression words, or NULL */
 	uint64_t count;      /* -c: stop after this many packets (0: all) */
 	bool quiet, verbose, json, line_buffered;
+	bool ladder; /* --ladder: diagrams replace packet lines */
 	struct nl_report_opts report;
 	struct nl_config config;
 	struct nl_capture_opts capture;

@@ -15,6 +15,11 @@ enum {
 	OPT_NANO,
 	OPT_IMMEDIATE,
 	OPT_MAX_ARP,
+	OPT_MAX_CONNS,
+	OPT_CONN_TIMEOUT,
+	OPT_CONNS,
+	OPT_LADDER,
+	OPT_ASCII,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +41,12 @@ static const struct option long_opts[] = {
 	{"nano", no_argument, NULL, OPT_NANO},
 	{"immediate", no_argument, NULL, OPT_IMMEDIATE},
 	{"max-arp", required_argument, NULL, OPT_MAX_ARP},
+	{"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+	{"conn-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
+	{"absolute", no_argument, NULL, 'S'},
+	{"conns", no_argument, NULL, OPT_CONNS},
+	{"ladder", optional_argument, NULL, OPT_LADDER},
+	{"ascii", no_argument, NULL, OPT_ASCII},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -81,10 +92,21 @@ void nl_cli_usage(enum nl_cmd cmd, bool full)
 	      "      --time STYLE       local (default), utc, relative, delta, epoch, date, none\n"
 	      "      --nano             nanosecond timestamps\n"
 	      "  -l, --line-buffered    flush output after every packet\n"
+	      "  -S, --absolute         absolute TCP sequence numbers (default: relative\n"
+	      "                         to each direction's ISN, as Wireshark shows them)\n"
+	      "      --conns            a table of TCP connections at the end (with --json:\n"
+	      "                         one {\"type\":\"conn\"} object per connection)\n"
+	      "      --ladder[=ID]      draw TCP connections (or connection ID) as\n"
+	      "                         sequence diagrams instead of packet lines\n"
+	      "      --ascii            draw with ASCII, not Unicode box drawing\n"
 	      "\nanalysis:\n"
 	      "  -c, --count N          stop after N packets\n"
 	      "      --verify-checksums verify IPv4, ICMP, TCP and UDP checksums\n"
 	      "      --max-arp N        ARP table capacity (default 4096; 0 = off)\n"
+	      "      --max-conns N      TCP connection table capacity (default 65536;\n"
+	      "                         0 = no connection tracking)\n"
+	      "      --conn-timeout S   retire a connection idle for S seconds of\n"
+	      "                         capture time (default 600; 0 = never)\n"
 	      "  -w, --write FILE       also write the packets read to a pcap file\n",
 	      f);
 	if (cmd == NL_CMD_SNIFF)
@@ -99,6 +121,22 @@ void nl_cli_usage(enum nl_cmd cmd, bool full)
 	      "ended mid-record, 4 unreadable record in capture file, 5 no permission\n"
 	      "to capture.\n",
 	      f);
+}
+
+/* "-B/--buffer-size" for messages about an option, whichever form was used */
+static const char *option_name(int ch)
+{
+	static char buf[64];
+	for (const struct option *o = long_opts; o->name; o++) {
+		if (o->val != ch)
+			continue;
+		if (ch < 256)
+			snprintf(buf, sizeof(buf), "-%c/--%s", ch, o->name);
+		else
+			snprintf(buf, sizeof(buf), "--%s", o->name);
+		return buf;
+	}
+	return "?";
 }
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -160,7 +198,7 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 	optind = 1;
 	int ch;
 	uint64_t v;
-	while ((ch = getopt_long(argc, argv, ":c:nexXvqlw:s:pB:h", long_opts,
+	while ((ch = getopt_long(argc, argv, ":c:nexXvqlSw:s:pB:h", long_opts,
 				 NULL)) != -1) {
 		bool live_only = false;
 		switch (ch) {
@@ -252,6 +290,49 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 			}
 			cli->config.arp_cap = (uint32_t)v;
 			break;
+		case OPT_MAX_CONNS:
+			if (!parse_u64(optarg, NL_CONN_MAX_CAP, &v)) {
+				nl_cli_error("invalid connection table size '%s' "
+					     "for --max-conns (0 to %u)",
+					     optarg, NL_CONN_MAX_CAP);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.conn_cap = (uint32_t)v;
+			break;
+		case OPT_CONN_TIMEOUT:
+			if (!parse_u64(optarg, UINT32_MAX, &v)) {
+				nl_cli_error("invalid idle timeout '%s' for "
+					     "--conn-timeout (seconds, 0 = never)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.conn_idle = (uint32_t)v;
+			break;
+		case 'S':
+			cli->report.absolute = true;
+			break;
+		case OPT_CONNS:
+			cli->report.conns = true;
+			break;
+		case OPT_LADDER:
+			cli->ladder = true;
+			/* "--ladder 3 FILE": a number followed by more words */
+			if (!optarg && optind + 1 < argc && argv[optind][0] &&
+			    strspn(argv[optind], "0123456789") ==
+				strlen(argv[optind]))
+				optarg = argv[optind++];
+			if (optarg && (!parse_u64(optarg, UINT64_MAX, &v) ||
+				       v == 0)) {
+				nl_cli_error("invalid connection id '%s' for "
+					     "--ladder (see --conns)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->report.ladder_id = optarg ? v : 0;
+			break;
+		case OPT_ASCII:
+			cli->report.ascii = true;
+			break;
 		case 'h':
 			nl_cli_usage(cmd, true);
 			return -1;
@@ -272,9 +353,9 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 			return NL_EXIT_USAGE;
 		}
 		if (live_only && cmd != NL_CMD_SNIFF) {
-			nl_cli_error("option '%s' applies to live capture "
+			nl_cli_error("option %s applies to live capture "
 				     "('netlab sniff') only",
-				     argv[optind - 1]);
+				     option_name(ch));
 			return NL_EXIT_USAGE;
 		}
 	}
@@ -294,6 +375,11 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 		}
 	}
 	cli->capture.filter = cli->filter;
+	if ((cli->report.conns || cli->ladder) && !cli->config.conn_cap) {
+		nl_cli_error("--conns and --ladder need connection tracking "
+			     "(--max-conns is 0)");
+		return NL_EXIT_USAGE;
+	}
 	if (cli->quiet && cli->json) {
 		/* --json -q: the summary object only */
 	}

@@ -33,7 +33,7 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* -q with --json: pass on only the end-of-run events. */
+/* -q with --json: pass on only the end-of-run events (and connections). */
 struct summary_only {
 	struct nl_sink inner;
 };
@@ -41,7 +41,7 @@ struct summary_only {
 static void summary_only_event(void *self, const struct nl_event *ev)
 {
 	struct summary_only *s = self;
-	if (ev->type == NL_EV_SUMMARY)
+	if (ev->type == NL_EV_SUMMARY || ev->type == NL_EV_CONN_END)
 		s->inner.ops->on_event(s->inner.self, ev);
 }
 
@@ -58,6 +58,19 @@ static const struct nl_sink_ops summary_only_ops = {
 	.on_event = summary_only_event,
 	.close = summary_only_close,
 };
+
+/* The locale's character set, as setlocale(LC_CTYPE, "") would pick it. */
+static bool locale_utf8(void)
+{
+	const char *v = getenv("LC_ALL");
+	if (!v || !*v)
+		v = getenv("LC_CTYPE");
+	if (!v || !*v)
+		v = getenv("LANG");
+	if (!v)
+		return false;
+	return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+}
 
 static enum nl_status add_sinks(struct nl_cli *cli, struct nl_ctx *ctx,
 				struct nl_outbuf *out)
@@ -81,16 +94,25 @@ static enum nl_status add_sinks(struct nl_cli *cli, struct nl_ctx *ctx,
 		return nl_ctx_add_sink(ctx, s);
 	}
 	if (!cli->quiet) {
-		st = cli->verbose ? nl_sink_verbose_new(&s, out, &cli->report)
-				  : nl_sink_text_new(&s, out, &cli->report);
+		if (cli->ladder)
+			st = nl_sink_ladder_new(&s, out, &cli->report);
+		else if (cli->verbose)
+			st = nl_sink_verbose_new(&s, out, &cli->report);
+		else
+			st = nl_sink_text_new(&s, out, &cli->report);
 		if (st != NL_OK || (st = nl_ctx_add_sink(ctx, s)) != NL_OK)
 			return st;
-		if (cli->report.hex || cli->report.hex_ascii) {
+		if (!cli->ladder && (cli->report.hex || cli->report.hex_ascii)) {
 			st = nl_sink_hex_new(&s, out, &cli->report);
 			if (st != NL_OK ||
 			    (st = nl_ctx_add_sink(ctx, s)) != NL_OK)
 				return st;
 		}
+	}
+	if (cli->report.conns) {
+		st = nl_sink_conns_new(&s, out, &cli->report);
+		if (st != NL_OK || (st = nl_ctx_add_sink(ctx, s)) != NL_OK)
+			return st;
 	}
 	st = nl_sink_summary_new(&s, out, &cli->report);
 	if (st != NL_OK)
@@ -146,6 +168,8 @@ int nl_cli_run(struct nl_cli *cli)
 			oui = NULL; /* vendors are a nicety: hex still works */
 	}
 	cli->report.oui = oui;
+	if (!cli->report.ascii && !locale_utf8())
+		cli->report.ascii = true; /* box drawing needs UTF-8 */
 
 	int rc = NL_EXIT_OK;
 	struct nl_outbuf out;

@@ -1,7 +1,7 @@
 /*
- * The analysis pipeline for one capture: decode -> ARP table -> sinks.
- * Later stages (connection tracking, reassembly, framing) plug in between
- * decoding and the packet event, in nl_ctx_packet().
+ * The analysis pipeline for one capture: decode -> ARP table -> connection
+ * table -> TCP tracker -> sinks. Later stages (reassembly, framing) plug in
+ * between tracking and the packet event, in nl_ctx_packet().
  */
 #include "netlab/pipeline.h"
 
@@ -12,6 +12,21 @@ void nl_config_defaults(struct nl_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arp_cap = NL_ARP_TABLE_DEFAULT_CAP;
+	cfg->conn_cap = NL_CONN_DEFAULT_CAP;
+	cfg->conn_idle = NL_CONN_DEFAULT_IDLE;
+}
+
+static void emit(struct nl_ctx *ctx, const struct nl_event *ev);
+
+/* The connection table retires a connection: tell the sinks. */
+static void conn_retired(void *arg, const struct nl_conn *c,
+			 enum nl_conn_end_reason why)
+{
+	struct nl_ctx *ctx = arg;
+	struct nl_conn_end end = {.conn = c, .why = why};
+	struct nl_event ev = {.type = NL_EV_CONN_END};
+	ev.u.conn_end = &end;
+	emit(ctx, &ev);
 }
 
 enum nl_status nl_ctx_init(struct nl_ctx *ctx, const struct nl_config *cfg,
@@ -26,6 +41,20 @@ enum nl_status nl_ctx_init(struct nl_ctx *ctx, const struct nl_config *cfg,
 			snprintf(errbuf, NL_ERRBUF_SIZE,
 				 "cannot allocate an ARP table of %u entries",
 				 cfg->arp_cap);
+			return st;
+		}
+	}
+	if (cfg->conn_cap) {
+		enum nl_status st = nl_conntable_new(&ctx->conns, cfg->conn_cap,
+						     cfg->conn_idle,
+						     conn_retired, ctx);
+		if (st != NL_OK) {
+			snprintf(errbuf, NL_ERRBUF_SIZE,
+				 "cannot allocate a connection table of %u "
+				 "entries",
+				 cfg->conn_cap);
+			nl_arptable_free(ctx->arp);
+			ctx->arp = NULL;
 			return st;
 		}
 	}
@@ -67,6 +96,21 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 						NL_MAX_NOTICES);
 
 	struct nl_event ev = {.type = NL_EV_PACKET, .pkt = pkt};
+	/* TCP: connection table, then both sides' state machines. A later
+	 * fragment has no TCP header and so no place in a connection. */
+	if (ctx->conns && NL_HAS(pkt, NL_L_TCP)) {
+		uint8_t dir;
+		bool created;
+		struct nl_conn *c =
+		    nl_conntable_lookup(ctx->conns, pkt, &dir, &created);
+		if (c) {
+			nl_tcp_track(c, dir, pkt, &ctx->note);
+			ctx->note.new_conn = created;
+			nl_conntable_count_flags(ctx->conns, ctx->note.analysis);
+			ev.tcp = &ctx->note;
+			ev.conn = c;
+		}
+	}
 	emit(ctx, &ev);
 	for (unsigned i = 0; i < n_notices; i++) {
 		struct nl_event nev = {.type = NL_EV_ARP_NOTICE, .pkt = pkt};
@@ -77,11 +121,13 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 
 void nl_ctx_finish(struct nl_ctx *ctx, const struct nl_summary *extra)
 {
+	nl_conntable_finish(ctx->conns);
 	struct nl_summary sum = {0};
 	if (extra)
 		sum = *extra;
 	sum.stats = &ctx->stats;
 	sum.arp = ctx->arp;
+	sum.conns = ctx->conns;
 	sum.dlt = ctx->dlt;
 	struct nl_event ev = {.type = NL_EV_SUMMARY, .pkt = NULL};
 	ev.u.summary = &sum;
@@ -96,4 +142,6 @@ void nl_ctx_free(struct nl_ctx *ctx)
 	ctx->n_sinks = 0;
 	nl_arptable_free(ctx->arp);
 	ctx->arp = NULL;
+	nl_conntable_free(ctx->conns);
+	ctx->conns = NULL;
 }

@@ -152,7 +152,8 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 	optind = 0; /* glibc: full re-initialisation */
 	opterr = 0;
 	int c, idx;
-	while ((c = getopt_long(argc, argv, "+hq", longs, &idx)) != -1) {
+	bool framing_none = false;
+	while ((c = getopt_long(argc, argv, "hq", longs, &idx)) != -1) {
 		if (c == 'h')
 			c = O_HELP;
 		if (c == 'q')
@@ -195,6 +196,7 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 				return -1;
 			if (o->framing.kind == NL_FRAMING_NONE) {
 				o->have_framing = false;
+				framing_none = true;
 				break;
 			}
 			if (o->framing.kind > NL_FRAMING_JSONHDR)
@@ -426,7 +428,8 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 			   "--coalesce is for the framed, jsonhdr and flood "
 			   "scenarios%s%s",
 			   "", "");
-	if (o->scenario == NL_GEN_FRAMED && !o->have_framing) {
+	if ((o->scenario == NL_GEN_FRAMED || o->scenario == NL_GEN_FLOOD) &&
+	    !o->have_framing && !framing_none) {
 		o->have_framing = true;
 		o->framing.kind = NL_FRAMING_LENPREFIX;
 		o->framing.len_size = 4; /* u32le: struct.pack('i', n) */
@@ -435,9 +438,6 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 		o->framing.kind = NL_FRAMING_JSONHDR, o->have_framing = true;
 	if (o->scenario == NL_GEN_FLOOD && o->duration == 0 && o->count == 0)
 		o->duration = 2.0;
-	if (o->have_framing && o->framing.kind == NL_FRAMING_LINE &&
-	    o->size_max == 0 && o->scenario == NL_GEN_FRAMED)
-		return 0; /* hello/world/egon lines */
 	return 0;
 }
 

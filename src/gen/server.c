@@ -418,11 +418,24 @@ static bool framed_input(struct nl_gen_server *s, struct sconn *c,
 		p += used;
 		n -= used;
 		if (r == NL_FRAME_ERROR) {
-			char why[200];
+			char why[240], said[64] = "";
+			const struct nl_framing_spec *sp = &s->o.framing;
+			if (sp->kind == NL_FRAMING_LENPREFIX &&
+			    c->fr.hdr_have == c->fr.hdr_need) {
+				uint64_t v = 0;
+				for (unsigned i = 0; i < sp->len_size; i++)
+					v |= (uint64_t)c->fr.hdr[i]
+					     << (sp->big_endian
+							 ? 8 * (sp->len_size - 1 - i)
+							 : 8 * i);
+				snprintf(said, sizeof(said),
+					 " (the length field says %" PRIu64 ")",
+					 v);
+			}
 			snprintf(why, sizeof(why),
 				 "framing error at stream offset %" PRIu64
-				 ": %s (--max-message %" PRIu64 ")",
-				 f.error_at, f.error, s->o.max_message);
+				 ": %s%s; --max-message is %" PRIu64,
+				 f.error_at, f.error, said, s->o.max_message);
 			fail_conn(s, c, why);
 			return false;
 		}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "netlab/arptable.h"
+#include "netlab/conn.h"
 #include "netlab/decode.h"
 #include "netlab/outbuf.h"
 #include "netlab/report.h"
@@ -80,5 +81,25 @@ void nl_report_anomalies(struct nl_outbuf *o, const struct nl_packet *pkt,
 			 uint32_t mask);
 /* "truncated" / "malformed" */
 const char *nl_report_anom_kind(uint8_t kind);
+
+/* TCP tracker notes (tcpnotes.c), shared by text, -v and the ladder. */
+/* "handshake 1/3", "teardown 2+3/4, retry 1", "reset by client in
+ * ESTABLISHED"; nothing for NL_ROLE_NONE. Returns whether it wrote. */
+bool nl_report_tcp_role(struct nl_outbuf *o, const struct nl_tcp_note *n);
+/* Changes of side k merged: "client SYN_SENT -> ESTABLISHED"; with
+ * " (active closer)" on a move to TIME_WAIT. Returns whether it wrote. */
+bool nl_report_tcp_side_changes(struct nl_outbuf *o,
+				const struct nl_tcp_note *n, unsigned side);
+/* Analysis flag i in words: "retransmission", "dup ack" … */
+const char *nl_report_ta_words(unsigned i);
+/* " [handshake 1/3] [client CLOSED -> SYN_SENT] [dup ack #2]" */
+void nl_report_tcp_notes(struct nl_outbuf *o, const struct nl_tcp_note *n);
+/* " [zero window] [dup ack #2]": the analysis flags only */
+void nl_report_ta_list(struct nl_outbuf *o, const struct nl_tcp_note *n,
+		       const char *sep);
+/* "client"/"server" */
+const char *nl_report_side(unsigned side);
+/* milliseconds with 3 decimals from microseconds; "-" when negative */
+void nl_report_ms(struct nl_outbuf *o, int64_t us);
 
 #endif

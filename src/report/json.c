@@ -49,6 +49,14 @@
  *                    "ts":[1234,0],"sack":[[1000,2000]]}},
  *  "udp":{"sport":…,"dport":…,"len":13,"payload_len":5,"csum":…,
  *         "checksum":CHECKSUM},
+ *  "conn":1,"dir":"c2s"|"s2c",            a tracked TCP packet: connection
+ *  "rseq":0,"rack":1,                      id, direction, seq/ack relative
+ *                                          to each direction's ISN ("tcp"
+ *                                          keeps the absolute ones)
+ *  "role":"handshake 1/3"|null, "states":{"client":"SYN_SENT",
+ *  "server":"CLOSED"} (after the packet), "changes":[{"side":"client",
+ *  "from":"CLOSED","to":"SYN_SENT"}], "analysis":["retransmission",…],
+ *  "dup_ack":2 (with "dup_ack"), "midstream":true (picked up mid-stream),
  *  "payload_len":14, "payload_caplen":14,  with TCP or UDP (as sent and
  *                                          captured: they differ when the
  *                                          snapshot length cut the packet)
@@ -63,6 +71,19 @@
  *  "ip":"10.0.0.2","old_mac":"…","old_vendor":…|null,"old_frame":3,
  *  "new_mac":"…","new_vendor":…|null,"new_frame":9}
  *
+ * {"type":"conn",…} (--conns: when a connection leaves the table):
+ *  "id","client":"ip:port","server":"ip:port","client_state",
+ *  "server_state","conn_state" (Zeek's),"history" (Zeek's letters),
+ *  "midstream","refused","simultaneous_open","simultaneous_close",
+ *  "active_closer","reset_by":"client"|"server"|null,"reset_in":STATE,
+ *  "rtt_ms","rtt_server_ms","rtt_client_ms" (null if unseen),"duration",
+ *  "pkts_c2s","pkts_s2c","bytes_c2s","bytes_s2c" (payload),
+ *  "wire_bytes_c2s","wire_bytes_s2c" (frames),"client_options",
+ *  "server_options":{"mss","wscale","sack_perm","ts"},
+ *  "analysis":{flag:count…},"stalls":N (Nagle + delayed ACK),
+ *  "stall_side","stall_max_ms" (with stalls),
+ *  "end":"end"|"idle"|"evicted"|"reused"}
+ *
  * {"type":"summary","packets":…,"bytes_captured":…,"bytes_wire":…,
  *  "first_ts":"…Z"|null,"last_ts":"…Z"|null,"duration":1.5,
  *  "linktype":1,"linktype_name":"EN10MB",
@@ -76,6 +97,8 @@
  *         "mac_changes","conflicts","table_full","entries","cap",
  *         "table":[{"ip":"…","mac":"…","vendor":…|null,"first_frame":1,
  *                   "last_frame":9,"changes":0}]} (when ARP tracking is on),
+ *  "tcp":{"conns","midstream","reused","idle","evicted","peak","cap",
+ *         "entry_bytes","analysis":{flag:count…}} (when tracking is on),
  *  "capture":{"received":…,"dropped":…,"ifdropped":…} (live only),
  *  "file_truncated_offset":N (only when the file ended mid-record)}
  */
@@ -83,122 +106,16 @@
 #include <string.h>
 
 #include "common.h"
+#include "jsonw.h"
 #include "netlab/escape.h"
 #include "netlab/oui.h"
 #include "netlab/report.h"
-
-/* Deep enough for summary.arp.table[].{…}; nesting is fixed by the code. */
-#define JW_MAX_DEPTH 8
-
-/* A JSON writer that only has to remember where a comma is due. */
-struct jw {
-	struct nl_outbuf *o;
-	unsigned depth;
-	bool first[JW_MAX_DEPTH];
-};
 
 struct json_sink {
 	struct nl_outbuf *o;
 	struct nl_report_opts opts;
 };
 
-/*
- * Keys are passed pre-quoted with their comma, as JK("name") expands to
- * ",\"name\":" and its length: one write per key and no strlen(). JK_ELEM
- * is an array element's separator.
- */
-#define JK(k)	",\"" k "\":", sizeof(",\"" k "\":") - 1
-#define JK_ELEM ",", 1
-
-static void jw_key(struct jw *w, const char *k, size_t n)
-{
-	if (w->first[w->depth]) { /* no comma before the first member */
-		k++;
-		n--;
-		w->first[w->depth] = false;
-	}
-	nl_out_write(w->o, k, n);
-}
-
-/* A key known only at run time (layer names in the summary). */
-static void jw_dkey(struct jw *w, const char *k)
-{
-	jw_key(w, ",\"", 2);
-	nl_out_str(w->o, k);
-	nl_out_write(w->o, "\":", 2);
-}
-
-static void jw_open(struct jw *w, const char *k, size_t n, char brace)
-{
-	jw_key(w, k, n);
-	nl_out_char(w->o, brace);
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->depth++;
-	w->first[w->depth] = true;
-}
-
-static void jw_close(struct jw *w, char brace)
-{
-	nl_out_char(w->o, brace);
-	if (w->depth)
-		w->depth--;
-}
-
-static void ju(struct jw *w, const char *k, size_t kn, uint64_t v)
-{
-	jw_key(w, k, kn);
-	nl_out_u64(w->o, v);
-}
-
-static void jb(struct jw *w, const char *k, size_t kn, bool v)
-{
-	jw_key(w, k, kn);
-	if (v)
-		nl_out_write(w->o, "true", 4);
-	else
-		nl_out_write(w->o, "false", 5);
-}
-
-static void js(struct jw *w, const char *k, size_t kn, const char *s)
-{
-	jw_key(w, k, kn);
-	nl_json_str(w->o, s);
-}
-
-static void jmac(struct jw *w, const char *k, size_t kn, const uint8_t mac[6])
-{
-	jw_key(w, k, kn);
-	nl_out_char(w->o, '"');
-	nl_out_mac(w->o, mac);
-	nl_out_char(w->o, '"');
-}
-
-static void jip4(struct jw *w, const char *k, size_t kn, const uint8_t a[4])
-{
-	jw_key(w, k, kn);
-	nl_out_char(w->o, '"');
-	nl_out_ipv4(w->o, a);
-	nl_out_char(w->o, '"');
-}
-
-static void jaddr(struct jw *w, const char *k, size_t kn,
-		  const struct nl_addr *a)
-{
-	jw_key(w, k, kn);
-	nl_out_char(w->o, '"');
-	nl_report_addr(w->o, a);
-	nl_out_char(w->o, '"');
-}
-
-static void jhexaddr(struct jw *w, const char *k, size_t kn, const uint8_t *p,
-		     unsigned n)
-{
-	jw_key(w, k, kn);
-	nl_out_char(w->o, '"');
-	if (p)
-		nl_report_hexaddr(w->o, p, n);
-	nl_out_char(w->o, '"');
-}
 
 static void jtime(struct jw *w, const char *k, size_t kn,
 		  const struct nl_time *t)
@@ -546,7 +463,8 @@ static void anomalies(struct jw *w, const struct nl_packet *pkt, uint8_t kind)
 		jw_close(w, ']');
 }
 
-static void on_packet(struct json_sink *s, const struct nl_packet *pkt)
+static void on_packet(struct json_sink *s, const struct nl_packet *pkt,
+		      const struct nl_tcp_note *n)
 {
 	struct jw w = {.o = s->o};
 	w.first[0] = true;
@@ -575,6 +493,8 @@ static void on_packet(struct json_sink *s, const struct nl_packet *pkt)
 		tcp_obj(&w, pkt);
 	if (NL_HAS(pkt, NL_L_UDP))
 		udp_obj(&w, pkt);
+	if (n)
+		nl_json_tcp_note(&w, n);
 	if (NL_HAS(pkt, NL_L_TCP) || NL_HAS(pkt, NL_L_UDP)) {
 		ju(&w, JK("payload_len"), pkt->payload_len);
 		ju(&w, JK("payload_caplen"), pkt->payload_caplen);
@@ -707,6 +627,8 @@ static void on_summary(struct json_sink *s, const struct nl_summary *sum)
 	}
 	if (sum->arp)
 		arp_summary(s, &w, sum->arp);
+	if (sum->conns)
+		nl_json_tcp_summary(&w, sum->conns);
 	if (st && st->live) {
 		jw_open(&w, JK("capture"), '{');
 		ju(&w, JK("received"), st->pcap_received);
@@ -726,7 +648,12 @@ static void json_event(void *self, const struct nl_event *ev)
 	switch (ev->type) {
 	case NL_EV_PACKET:
 		if (ev->pkt)
-			on_packet(s, ev->pkt);
+			on_packet(s, ev->pkt, ev->tcp);
+		break;
+	case NL_EV_CONN_END:
+		if (s->opts.conns && ev->u.conn_end)
+			nl_json_conn(s->o, ev->u.conn_end->conn,
+				     ev->u.conn_end->why);
 		break;
 	case NL_EV_ARP_NOTICE:
 		if (ev->u.arp)

@@ -29,9 +29,41 @@
 #include "netlab/escape.h"
 #include "netlab/report.h"
 
+/* Half-open connections per server endpoint, for the SYN flood check: a
+ * small fixed table (the busiest few are what matter). */
+#define FLOOD_SLOTS 32
+#define FLOOD_MIN   100 /* half-open connections to one port to suspect */
+
+struct flood_slot {
+	struct nl_addr addr;
+	uint16_t port;
+	uint64_t s0, srcs_ports; /* S0 connections, distinct client tuples */
+	int64_t first_ns, last_ns;
+};
+
+/* Connections worth naming in a diagnostic: the few worst are kept. */
+#define WORST 5
+
+struct named_conn {
+	uint64_t id;
+	struct nl_addr addr[2];
+	uint16_t port[2];
+	uint8_t side;
+	uint64_t n, of; /* stalls / retransmissions, of segments */
+	uint32_t max_us;
+};
+
 struct summary_sink {
 	struct nl_outbuf *o;
+	uint64_t stall_conns, stalls, rexmit_conns;
+	struct named_conn stall[WORST], rexmit[WORST];
 	struct nl_report_opts opts;
+	/* diagnostics gathered as connections leave the table */
+	uint64_t refused, rst_client, rst_server, rst_established, s0;
+	uint64_t rst_unread;
+	uint64_t tw_client, tw_server, sim_close;
+	uint64_t flood_other;
+	struct flood_slot flood[FLOOD_SLOTS];
 };
 
 static unsigned ndigits(uint64_t v)
@@ -278,10 +310,271 @@ static void on_summary(struct summary_sink *s, const struct nl_summary *sum)
 	}
 }
 
+static bool same_addr(const struct nl_addr *a, const struct nl_addr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->b, b->b, a->family == 6 ? 16 : 4);
+}
+
+static void flood_count(struct summary_sink *s, const struct nl_conn *c)
+{
+	const struct nl_addr *a = &c->addr[NL_SERVER];
+	uint16_t port = c->port[NL_SERVER];
+	struct flood_slot *free_slot = NULL;
+	for (unsigned i = 0; i < FLOOD_SLOTS; i++) {
+		struct flood_slot *f = &s->flood[i];
+		if (!f->s0) {
+			if (!free_slot)
+				free_slot = f;
+			continue;
+		}
+		if (f->port == port && same_addr(&f->addr, a)) {
+			f->s0++;
+			f->last_ns = c->last_ns;
+			return;
+		}
+	}
+	if (!free_slot) {
+		s->flood_other++;
+		return;
+	}
+	free_slot->addr = *a;
+	free_slot->port = port;
+	free_slot->s0 = 1;
+	free_slot->first_ns = c->first_ns;
+	free_slot->last_ns = c->last_ns;
+}
+
+/* Keep c in v (sorted by rate n/of, worst first) if it is among the worst. */
+static void keep_worst(struct named_conn *v, const struct nl_conn *c,
+		       uint8_t side, uint64_t n, uint64_t of, uint32_t max_us)
+{
+	unsigned k = WORST;
+	while (k > 0 &&
+	       (!v[k - 1].of || (double)n / (double)of >
+				    (double)v[k - 1].n / (double)v[k - 1].of))
+		k--;
+	if (k >= WORST)
+		return;
+	memmove(&v[k + 1], &v[k], (WORST - 1 - k) * sizeof(*v));
+	struct named_conn *e = &v[k];
+	e->id = c->id;
+	memcpy(e->addr, c->addr, sizeof(e->addr));
+	memcpy(e->port, c->port, sizeof(e->port));
+	e->side = side;
+	e->n = n;
+	e->of = of;
+	e->max_us = max_us;
+}
+
+static void on_conn_end(struct summary_sink *s, const struct nl_conn *c)
+{
+	if (c->stalls) {
+		s->stall_conns++;
+		s->stalls += c->stalls;
+		uint64_t segs = c->side[c->stall_side].pkts;
+		keep_worst(s->stall, c, c->stall_side, c->stalls,
+			   segs ? segs : 1, c->stall_max_us);
+	}
+	uint32_t rx = c->ta_count[NL_TA_RETRANSMISSION];
+	uint64_t pk = (uint64_t)c->side[0].pkts + c->side[1].pkts;
+	if (rx) {
+		s->rexmit_conns++;
+		keep_worst(s->rexmit, c, 2, rx, pk, 0);
+	}
+	const char *zs = nl_conn_zeek_state(c);
+	if (c->refused)
+		s->refused++;
+	if (c->reset_by == NL_CLIENT)
+		s->rst_client++;
+	if (c->reset_by == NL_SERVER)
+		s->rst_server++;
+	if (c->reset_by < 2 && c->reset_state != NL_TCPS_SYN_SENT &&
+	    c->reset_state != NL_TCPS_CLOSED &&
+	    c->reset_state != NL_TCPS_LISTEN)
+		s->rst_established++;
+	if (c->reset_by < 2) {
+		/* close() with unread data sends RST instead of FIN (RFC 9293
+		 * §3.10.4; Linux does): the resetter sent no FIN, and the
+		 * peer's data came after the resetter last sent anything */
+		const struct nl_tcp_side *x = &c->side[c->reset_by];
+		const struct nl_tcp_side *p = &c->side[!c->reset_by];
+		if (!x->fin_seen && p->bytes && p->nextseq_ns > x->nextseq_ns)
+			s->rst_unread++;
+	}
+	s->tw_client += c->side[NL_CLIENT].state == NL_TCPS_TIME_WAIT;
+	s->tw_server += c->side[NL_SERVER].state == NL_TCPS_TIME_WAIT;
+	s->sim_close += c->sim_close;
+	if (!strcmp(zs, "S0")) {
+		s->s0++;
+		flood_count(s, c);
+	}
+}
+
+/* "    #3 10.0.0.1:40000 > 10.0.0.2:80: 12 of 340 segments (3.5%)" */
+static void named(struct nl_outbuf *o, const struct named_conn *e,
+		  const char *one, const char *many)
+{
+	const char *what = e->n == 1 ? one : many;
+	nl_out_str(o, "              #");
+	nl_out_u64(o, e->id);
+	nl_out_char(o, ' ');
+	nl_report_endpoint(o, &e->addr[NL_CLIENT], e->port[NL_CLIENT]);
+	nl_out_str(o, " > ");
+	nl_report_endpoint(o, &e->addr[NL_SERVER], e->port[NL_SERVER]);
+	nl_out_str(o, ": ");
+	nl_out_u64(o, e->n);
+	nl_out_char(o, ' ');
+	nl_out_str(o, what);
+	if (e->side < 2) {
+		nl_out_str(o, " by the ");
+		nl_out_str(o, nl_report_side(e->side));
+		nl_out_str(o, ", up to ");
+		nl_report_ms(o, e->max_us);
+		nl_out_str(o, " ms\n");
+		return;
+	}
+	nl_out_str(o, " of ");
+	nl_out_u64(o, e->of);
+	nl_out_str(o, " (");
+	uint64_t pm = e->n * 1000 / e->of; /* per mille */
+	nl_out_u64(o, pm / 10);
+	nl_out_char(o, '.');
+	nl_out_u64(o, pm % 10);
+	nl_out_str(o, "%)\n");
+}
+
+static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
+{
+	struct nl_outbuf *o = s->o;
+	struct nl_conn_counts n;
+	nl_conntable_counts(t, &n);
+	if (!n.conns)
+		return;
+	label(o, "tcp conns");
+	count(o, n.conns, "connection", "connections");
+	nl_out_str(o, " (");
+	nl_out_u64(o, n.midstream);
+	nl_out_str(o, " mid-stream, ");
+	nl_out_u64(o, n.reused);
+	nl_out_str(o, " port reuse, ");
+	nl_out_u64(o, n.idle);
+	nl_out_str(o, " idle, ");
+	nl_out_u64(o, n.evicted);
+	nl_out_str(o, " evicted; peak ");
+	nl_out_u64(o, n.peak);
+	nl_out_str(o, " of ");
+	nl_out_u64(o, n.cap);
+	nl_out_str(o, ")\n");
+	bool any = false;
+	for (unsigned i = 0; i < NL_TA_COUNT; i++) {
+		if (!n.ta[i])
+			continue;
+		if (!any)
+			label(o, "tcp flags");
+		else
+			nl_out_str(o, ", ");
+		nl_out_u64(o, n.ta[i]);
+		nl_out_char(o, ' ');
+		nl_out_str(o, nl_report_ta_words(i));
+		any = true;
+	}
+	if (any)
+		nl_out_char(o, '\n');
+	if (s->refused) {
+		label(o, "refused");
+		count(o, s->refused, "connection", "connections");
+		nl_out_str(o, " answered by RST: nobody listened "
+			      "(connect() failed with ECONNREFUSED)\n");
+	}
+	if (s->rst_client || s->rst_server) {
+		label(o, "resets");
+		nl_out_u64(o, s->rst_client);
+		nl_out_str(o, " by clients, ");
+		nl_out_u64(o, s->rst_server);
+		nl_out_str(o, " by servers");
+		if (s->rst_established) {
+			nl_out_str(o, "; ");
+			nl_out_u64(o, s->rst_established);
+			nl_out_str(o, " after the handshake (the peer's next "
+				      "call fails with ECONNRESET)");
+		}
+		if (s->rst_unread) {
+			nl_out_str(o, "; ");
+			nl_out_u64(o, s->rst_unread);
+			nl_out_str(o,
+				   " look like close() with unread data (the "
+				   "peer's data came last: read it before "
+				   "closing)");
+		}
+		nl_out_char(o, '\n');
+	}
+	if (s->tw_client || s->tw_server) {
+		label(o, "time_wait");
+		nl_out_u64(o, s->tw_client);
+		nl_out_str(o, " clients, ");
+		nl_out_u64(o, s->tw_server);
+		nl_out_str(o, " servers closed first and hold TIME_WAIT");
+		if (s->tw_server)
+			nl_out_str(o, " (a restarted server bind()s with "
+				      "EADDRINUSE unless SO_REUSEADDR)");
+		nl_out_char(o, '\n');
+	}
+	if (s->s0) {
+		label(o, "no answer");
+		count(o, s->s0, "connection attempt", "connection attempts");
+		nl_out_str(o, " never answered (connect() ends in "
+			      "ETIMEDOUT)\n");
+	}
+	if (s->rexmit_conns) {
+		label(o, "retransmits");
+		count(o, s->rexmit_conns, "connection", "connections");
+		nl_out_str(o, " retransmitted; the highest rates:\n");
+		for (unsigned i = 0; i < WORST && s->rexmit[i].of; i++)
+			named(o, &s->rexmit[i], "segment", "segments");
+	}
+	if (s->stalls) {
+		label(o, "stalls");
+		count(o, s->stalls, "write-write-read stall",
+		      "write-write-read stalls");
+		nl_out_str(o,
+			   " (Nagle + delayed ACK): a small segment held "
+			   "back until the peer's delayed ACK; fix: "
+			   "TCP_NODELAY on the writer, or write each message "
+			   "in one call\n");
+		for (unsigned i = 0; i < WORST && s->stall[i].of; i++)
+			named(o, &s->stall[i], "segment held", "segments held");
+	}
+	for (unsigned i = 0; i < FLOOD_SLOTS; i++) {
+		const struct flood_slot *f = &s->flood[i];
+		if (f->s0 < FLOOD_MIN)
+			continue;
+		label(o, "syn flood?");
+		nl_out_u64(o, f->s0);
+		nl_out_str(o, " half-open connections to ");
+		nl_report_endpoint(o, &f->addr, f->port);
+		int64_t us = (f->last_ns - f->first_ns) / 1000;
+		if (us > 0) {
+			nl_out_str(o, " at ");
+			nl_out_u64(
+			    o, (uint64_t)((double)f->s0 * 1e6 / (double)us));
+			nl_out_str(o, "/s");
+		}
+		nl_out_str(o, " (SYNs never completed: a SYN flood, or a "
+			      "server that does not answer)\n");
+	}
+}
+
 static void summary_event(void *self, const struct nl_event *ev)
 {
-	if (ev->type == NL_EV_SUMMARY && ev->u.summary)
-		on_summary(self, ev->u.summary);
+	struct summary_sink *s = self;
+	if (ev->type == NL_EV_CONN_END && ev->u.conn_end)
+		on_conn_end(s, ev->u.conn_end->conn);
+	if (ev->type == NL_EV_SUMMARY && ev->u.summary) {
+		on_summary(s, ev->u.summary);
+		if (ev->u.summary->conns)
+			tcp_lines(s, ev->u.summary->conns);
+	}
 }
 
 static void summary_close(void *self)

@@ -7,14 +7,18 @@
  *   FRAME TIME [LINK: ]BODY[ frag …][ [checksum notes]][ [anomalies]]
  *
  *     1 01:48:07.123456 127.0.0.1:54321 > 127.0.0.1:9000 TCP [SYN]
- *       seq=2832737363 win=65495 len=0 <mss 65495,sack_perm,ts 1234/0,nop,ws 7>
+ *       seq=0 win=65495 len=0 <mss 65495,sack_perm,ts 1234/0,nop,ws 7>
+ *       [handshake 1/3] [client CLOSED -> SYN_SENT] [retransmission]
  *     2 01:48:07.200000 10.0.0.1:40000 > 10.0.0.2:53 UDP len=5 "hello"
  *     3 01:48:07.300000 10.0.0.1 > 10.0.0.2 ICMP echo request id=1 seq=1
  *     4 01:48:07.400000 ARP who-has 10.0.0.2 tell 10.0.0.1
  *     5 01:48:07.500000 ethertype 0x88cc (LLDP)
  *       ! ARP 10.0.0.2 moved from aa:… (frame 3) to bb:… (frame 9)
  *
- * (the first line is one line in the output). With -e the link header comes
+ * (the first line is one line in the output). TCP seq/ack are relative to
+ * each direction's ISN when the connection is tracked (absolute with -S),
+ * followed by the tracker's notes: the segment's role, each side's state
+ * changes and the analysis flags. With -e the link header comes
  * between the time and the body, ended by ": ":
  *
  *   00:11:22:33:44:55 (Intel) > ff:ff:ff:ff:ff:ff (broadcast), vlan 10 p 0,
@@ -195,17 +199,20 @@ static void preview(struct nl_outbuf *o, const struct nl_packet *pkt)
 	nl_escape_quoted(o, pkt->payload, n, PREVIEW_BYTES);
 }
 
-static void tcp_body(struct nl_outbuf *o, const struct nl_packet *pkt)
+static void tcp_body(struct text_sink *s, const struct nl_packet *pkt,
+		     const struct nl_tcp_note *n)
 {
+	struct nl_outbuf *o = s->o;
 	const struct nl_tcp *t = &pkt->tcp;
+	bool rel = n && !s->opts.absolute;
 	NL_OUT_LIT(o, "TCP [");
 	nl_report_tcp_flags(o, t->flags);
 	NL_OUT_LIT(o, "] seq=");
-	nl_out_u64(o, t->seq);
+	nl_out_u64(o, rel ? n->rseq : t->seq);
 	/* the ack field means nothing without ACK (RFC 9293 §3.1) */
 	if (t->flags & NL_TCP_ACK) {
 		NL_OUT_LIT(o, " ack=");
-		nl_out_u64(o, t->ack);
+		nl_out_u64(o, rel ? n->rack : t->ack);
 	}
 	NL_OUT_LIT(o, " win=");
 	nl_out_u64(o, t->win);
@@ -221,6 +228,8 @@ static void tcp_body(struct nl_outbuf *o, const struct nl_packet *pkt)
 		nl_out_char(o, '>');
 	}
 	preview(o, pkt);
+	if (n)
+		nl_report_tcp_notes(o, n);
 }
 
 static void icmp_body(struct nl_outbuf *o, const struct nl_icmp *ic)
@@ -278,8 +287,10 @@ static void frag_note(struct nl_outbuf *o, const struct nl_packet *pkt)
 		NL_OUT_LIT(o, " +MF");
 }
 
-static void ip_body(struct nl_outbuf *o, const struct nl_packet *pkt)
+static void ip_body(struct text_sink *s, const struct nl_packet *pkt,
+		    const struct nl_tcp_note *n)
 {
+	struct nl_outbuf *o = s->o;
 	bool tcp = NL_HAS(pkt, NL_L_TCP), udp = NL_HAS(pkt, NL_L_UDP);
 	bool icmp = NL_HAS(pkt, NL_L_ICMP) || NL_HAS(pkt, NL_L_ICMPV6);
 	if (tcp || udp) {
@@ -295,7 +306,7 @@ static void ip_body(struct nl_outbuf *o, const struct nl_packet *pkt)
 	}
 	nl_out_char(o, ' ');
 	if (tcp) {
-		tcp_body(o, pkt);
+		tcp_body(s, pkt, n);
 	} else if (udp) {
 		NL_OUT_LIT(o, "UDP len=");
 		nl_out_u64(o, pkt->payload_len);
@@ -378,7 +389,8 @@ static void csum_notes(struct nl_outbuf *o, const struct nl_packet *pkt)
 		NL_OUT_LIT(o, " [csum offload]");
 }
 
-static void on_packet(struct text_sink *s, const struct nl_packet *pkt)
+static void on_packet(struct text_sink *s, const struct nl_packet *pkt,
+		      const struct nl_tcp_note *n)
 {
 	struct nl_outbuf *o = s->o;
 	nl_out_u64_pad(o, pkt->frame, NL_REPORT_FRAME_WIDTH, ' ');
@@ -392,7 +404,7 @@ static void on_packet(struct text_sink *s, const struct nl_packet *pkt)
 	if (NL_HAS(pkt, NL_L_ARP))
 		arp_body(o, &pkt->arp);
 	else if (NL_HAS(pkt, NL_L_IPV4) || NL_HAS(pkt, NL_L_IPV6))
-		ip_body(o, pkt);
+		ip_body(s, pkt, n);
 	else
 		other_body(o, pkt);
 	if (s->opts.verify_checksums)
@@ -407,12 +419,13 @@ static void text_event(void *self, const struct nl_event *ev)
 	switch (ev->type) {
 	case NL_EV_PACKET:
 		if (ev->pkt)
-			on_packet(s, ev->pkt);
+			on_packet(s, ev->pkt, ev->tcp);
 		break;
 	case NL_EV_ARP_NOTICE:
 		if (ev->u.arp)
 			nl_report_arp_notice(s->o, ev->u.arp);
 		break;
+	case NL_EV_CONN_END:
 	case NL_EV_SUMMARY:
 	case NL_EV_COUNT:
 		break;

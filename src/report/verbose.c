@@ -8,6 +8,9 @@
  *     Network (IPv4): 10.0.0.1 > 10.0.0.2, ttl 64, id 7238, flags DF, …
  *     Transport (TCP): 54321 > 9000, flags [SYN], seq 2832737363, …
  *       options: mss 65495,sack_perm,ts 1234/0,nop,ws 7
+ *     Connection #1: client 10.0.0.1:54321 -> server 10.0.0.2:9000, …
+ *       role: handshake 1/3
+ *       state: client CLOSED -> SYN_SENT
  *     Application: 14 bytes "helloworldegon"
  *       ! truncated payload: …
  *
@@ -478,7 +481,67 @@ static void leftover(struct nl_outbuf *o, const struct nl_packet *pkt,
 	}
 }
 
-static void on_packet(struct verbose_sink *s, const struct nl_packet *pkt)
+/*
+ *   Connection #1: client 10.0.0.1:40000 -> server 10.0.0.2:80,
+ *     relative seq 0 ack 1 (picked up mid-stream)
+ *     role: handshake 2/3
+ *     state: client SYN_SENT -> ESTABLISHED
+ *     now: client ESTABLISHED, server SYN_RECEIVED
+ *     analysis: [retransmission]
+ */
+static void conn_block(struct nl_outbuf *o, const struct nl_tcp_note *n,
+		       const struct nl_conn *c)
+{
+	NL_OUT_LIT(o, "  Connection #");
+	nl_out_u64(o, n->conn_id);
+	NL_OUT_LIT(o, ": ");
+	unsigned from = n->dir, to = !n->dir;
+	nl_out_str(o, nl_report_side(from));
+	nl_out_char(o, ' ');
+	if (c)
+		nl_report_endpoint(o, &c->addr[from], c->port[from]);
+	NL_OUT_LIT(o, " -> ");
+	nl_out_str(o, nl_report_side(to));
+	nl_out_char(o, ' ');
+	if (c)
+		nl_report_endpoint(o, &c->addr[to], c->port[to]);
+	NL_OUT_LIT(o, ", relative seq ");
+	nl_out_u64(o, n->rseq);
+	NL_OUT_LIT(o, " ack ");
+	nl_out_u64(o, n->rack);
+	if (n->midstream)
+		NL_OUT_LIT(o, " (picked up mid-stream)");
+	nl_out_char(o, '\n');
+	if (n->role != NL_ROLE_NONE) {
+		NL_OUT_LIT(o, "    role: ");
+		nl_report_tcp_role(o, n);
+		nl_out_char(o, '\n');
+	}
+	for (unsigned side = 0; side < 2; side++) {
+		bool has = false;
+		for (unsigned i = 0; i < n->n_changes && i < NL_TCP_MAX_CHANGES;
+		     i++)
+			has |= n->changes[i].side == side;
+		if (!has)
+			continue;
+		NL_OUT_LIT(o, "    state: ");
+		nl_report_tcp_side_changes(o, n, side);
+		nl_out_char(o, '\n');
+	}
+	NL_OUT_LIT(o, "    now: client ");
+	nl_out_str(o, nl_tcp_state_name(n->state[NL_CLIENT]));
+	NL_OUT_LIT(o, ", server ");
+	nl_out_str(o, nl_tcp_state_name(n->state[NL_SERVER]));
+	nl_out_char(o, '\n');
+	if (n->analysis) {
+		NL_OUT_LIT(o, "    analysis:");
+		nl_report_ta_list(o, n, " ");
+		nl_out_char(o, '\n');
+	}
+}
+
+static void on_packet(struct verbose_sink *s, const struct nl_packet *pkt,
+		      const struct nl_tcp_note *n, const struct nl_conn *c)
 {
 	struct nl_outbuf *o = s->o;
 	uint32_t done = 0;
@@ -517,6 +580,8 @@ static void on_packet(struct verbose_sink *s, const struct nl_packet *pkt)
 	if (NL_HAS(pkt, NL_L_TCP)) {
 		tcp_block(o, pkt);
 		anomaly_lines(o, pkt, NL_LAYER_BIT(NL_L_TCP), &done);
+		if (n)
+			conn_block(o, n, c);
 	}
 	if (NL_HAS(pkt, NL_L_UDP)) {
 		udp_block(o, pkt);
@@ -533,7 +598,7 @@ static void verbose_event(void *self, const struct nl_event *ev)
 {
 	struct verbose_sink *s = self;
 	if (ev->type == NL_EV_PACKET && ev->pkt)
-		on_packet(s, ev->pkt);
+		on_packet(s, ev->pkt, ev->tcp, ev->conn);
 	else if (ev->type == NL_EV_ARP_NOTICE && ev->u.arp)
 		nl_report_arp_notice(s->o, ev->u.arp);
 }

@@ -56,8 +56,10 @@ while read -r cap mode opts; do
 	if [ -n "$update" ]; then
 		cp "$TMPD/out" "$want"
 		echo "# wrote $want (exit status $rc)"
-		[ "$rc" -eq 0 ] && [ ! -s "$TMPD/err" ] ||
-			{ echo "# warning: $name: exit status $rc, stderr:"; sed 's/^/#   /' "$TMPD/err"; }
+		if [ "$rc" -ne 0 ] || [ -s "$TMPD/err" ]; then
+			echo "# warning: $name: exit status $rc, stderr:"
+			sed 's/^/#   /' "$TMPD/err"
+		fi
 		continue
 	fi
 	if [ ! -f "$want" ]; then

@@ -1,0 +1,350 @@
+/*
+ * The connection table: a chained hash table over a pool of entries
+ * allocated once, with an LRU list threaded through the entries. libnids
+ * evicts the oldest stream when its pool is full; so does this table,
+ * counting it, and never allocates per packet.
+ *
+ * The LRU list is kept lazily (second chance): a packet only stamps its
+ * connection's last_ns, in the cache line the lookup has read anyway, and
+ * moving an entry to the head waits until it reaches the tail. An entry at
+ * the tail that was active since it was queued (touched) goes
+ * back to the head; the first one that was not is the least recently
+ * active of all, since everything queued after it was queued later. So
+ * eviction and the idle timeout are exact, and a packet touches no other
+ * connection's memory. Entries are handed out in order and zeroed when
+ * taken, so untouched pool pages cost no memory.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "netlab/conn.h"
+
+#define NIL UINT32_MAX
+
+struct nl_conn_table {
+	struct nl_conn *e;
+	uint32_t *bucket;
+	uint32_t cap, mask;
+	uint32_t free_head; /* retired entries chained through hash_next */
+	uint32_t fresh;	    /* entries [fresh, cap) never used yet */
+	uint32_t lru_head, lru_tail;
+	uint32_t idle_sec;
+	int64_t next_idle_check; /* ns of capture time; checked once a second */
+	uint64_t next_id;
+	nl_conn_retire_fn *retire;
+	void *arg;
+	struct nl_conn_counts n;
+};
+
+enum nl_status nl_conntable_new(struct nl_conn_table **out, uint32_t cap,
+				uint32_t idle_timeout_sec,
+				nl_conn_retire_fn *retire, void *arg)
+{
+	*out = NULL;
+	if (cap == 0 || cap > NL_CONN_MAX_CAP)
+		return NL_NOMEM;
+	struct nl_conn_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NL_NOMEM;
+	uint32_t nb = 1;
+	while (nb < cap)
+		nb <<= 1;
+	/* not zeroed: entries are cleared when taken */
+	t->e = malloc((size_t)cap * sizeof(*t->e));
+	t->bucket = malloc((size_t)nb * sizeof(*t->bucket));
+	if (!t->e || !t->bucket) {
+		nl_conntable_free(t);
+		return NL_NOMEM;
+	}
+	memset(t->bucket, 0xff, (size_t)nb * sizeof(*t->bucket));
+	t->cap = cap;
+	t->mask = nb - 1;
+	t->free_head = NIL;
+	t->fresh = 0;
+	t->lru_head = t->lru_tail = NIL;
+	t->idle_sec = idle_timeout_sec;
+	t->next_id = 1;
+	t->retire = retire;
+	t->arg = arg;
+	t->n.cap = cap;
+	t->n.idle_timeout = idle_timeout_sec;
+	t->n.entry_bytes =
+	    sizeof(struct nl_conn) + (uint64_t)nb * sizeof(uint32_t) / cap;
+	*out = t;
+	return NL_OK;
+}
+
+void nl_conntable_free(struct nl_conn_table *t)
+{
+	if (!t)
+		return;
+	free(t->e);
+	free(t->bucket);
+	free(t);
+}
+
+/* One endpoint folded to 64 bits and multiplied once (the hash of the
+ * hot path: a few instructions for IPv4). */
+static uint64_t mix(const struct nl_addr *a, uint16_t port)
+{
+	uint64_t x;
+	if (a->family == 6) {
+		uint64_t w[2];
+		memcpy(w, a->b, 16);
+		x = w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull);
+	} else {
+		uint32_t v;
+		memcpy(&v, a->b, 4);
+		x = v;
+	}
+	x = (x ^ ((uint64_t)port << 40)) * 0xff51afd7ed558ccdull;
+	return x ^ (x >> 29);
+}
+
+/* Commutative, so both directions find the same bucket. */
+static uint32_t tuple_hash(const struct nl_packet *pkt)
+{
+	uint64_t h =
+	    mix(&pkt->src, pkt->tcp.sport) + mix(&pkt->dst, pkt->tcp.dport);
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+static bool addr_eq(const struct nl_addr *a, const struct nl_addr *b)
+{
+	/* fixed-size loads instead of memcmp(): this is the hot path */
+	uint64_t x[2], y[2];
+	if (a->family != b->family)
+		return false;
+	if (a->family != 6) {
+		uint32_t u, v;
+		memcpy(&u, a->b, 4);
+		memcpy(&v, b->b, 4);
+		return u == v;
+	}
+	memcpy(x, a->b, 16);
+	memcpy(y, b->b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+static void lru_unlink(struct nl_conn_table *t, uint32_t i)
+{
+	struct nl_conn *c = &t->e[i];
+	if (c->lru_prev != NIL)
+		t->e[c->lru_prev].lru_next = c->lru_next;
+	else
+		t->lru_head = c->lru_next;
+	if (c->lru_next != NIL)
+		t->e[c->lru_next].lru_prev = c->lru_prev;
+	else
+		t->lru_tail = c->lru_prev;
+}
+
+static void lru_push_head(struct nl_conn_table *t, uint32_t i)
+{
+	struct nl_conn *c = &t->e[i];
+	c->lru_prev = NIL;
+	c->lru_next = t->lru_head;
+	if (t->lru_head != NIL)
+		t->e[t->lru_head].lru_prev = i;
+	t->lru_head = i;
+	if (t->lru_tail == NIL)
+		t->lru_tail = i;
+}
+
+/* The least recently active entry: give a second chance to those active
+ * since they were queued. NIL when the table is empty. */
+static uint32_t cold_end(struct nl_conn_table *t)
+{
+	uint32_t i;
+	while ((i = t->lru_tail) != NIL && t->e[i].touched) {
+		struct nl_conn *c = &t->e[i];
+		c->touched = false;
+		if (t->lru_head != i) {
+			lru_unlink(t, i);
+			lru_push_head(t, i);
+		}
+		if (t->lru_head == t->lru_tail)
+			break;
+	}
+	return i;
+}
+
+static void retire(struct nl_conn_table *t, uint32_t i,
+		   enum nl_conn_end_reason why)
+{
+	struct nl_conn *c = &t->e[i];
+	if (t->retire)
+		t->retire(t->arg, c, why);
+	switch (why) {
+	case NL_CONN_END_EVICTED:
+		t->n.evicted++;
+		break;
+	case NL_CONN_END_IDLE:
+		t->n.idle++;
+		break;
+	case NL_CONN_END_REUSED:
+		t->n.reused++;
+		break;
+	default:
+		break;
+	}
+	uint32_t *pp = &t->bucket[c->hash & t->mask];
+	while (*pp != NIL && *pp != i)
+		pp = &t->e[*pp].hash_next;
+	if (*pp == i)
+		*pp = c->hash_next;
+	lru_unlink(t, i);
+	c->used = false;
+	c->hash_next = t->free_head;
+	t->free_head = i;
+	t->n.active--;
+}
+
+/* A SYN on a tuple whose connection is over (or a new attempt with a new
+ * ISN) starts a new connection: the port was reused. */
+static bool starts_anew(const struct nl_conn *c, uint8_t dir,
+			const struct nl_packet *pkt)
+{
+	const struct nl_tcp *tcp = &pkt->tcp;
+	if ((tcp->flags & (NL_TCP_SYN | NL_TCP_ACK | NL_TCP_RST)) != NL_TCP_SYN)
+		return false;
+	const struct nl_tcp_side *s = &c->side[dir];
+	uint8_t a = c->side[0].state, b = c->side[1].state;
+	bool ended = c->side[0].fin_seen || c->side[1].fin_seen ||
+		     c->side[0].rst_seen || c->side[1].rst_seen;
+	if (ended && (a == NL_TCPS_CLOSED || a == NL_TCPS_TIME_WAIT) &&
+	    (b == NL_TCPS_CLOSED || b == NL_TCPS_TIME_WAIT))
+		return true;
+	return s->syn_seen && tcp->seq != s->base;
+}
+
+struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
+				    const struct nl_packet *pkt, uint8_t *dir,
+				    bool *created)
+{
+	*created = false;
+	if (!NL_HAS(pkt, NL_L_TCP))
+		return NULL;
+	int64_t now = nl_time_ns(&pkt->ts);
+	/* idle connections leave from the cold end of the LRU list */
+	if (t->idle_sec && now >= t->next_idle_check) {
+		t->next_idle_check = now + 1000000000ll;
+		int64_t limit = now - (int64_t)t->idle_sec * 1000000000ll;
+		uint32_t i;
+		while ((i = cold_end(t)) != NIL && t->e[i].last_ns <= limit)
+			retire(t, i, NL_CONN_END_IDLE);
+	}
+
+	uint32_t h = tuple_hash(pkt);
+	uint32_t *bp = &t->bucket[h & t->mask];
+	for (uint32_t i = *bp; i != NIL; i = t->e[i].hash_next) {
+		struct nl_conn *c = &t->e[i];
+		if (c->hash != h)
+			continue;
+		uint8_t d;
+		if (c->port[0] == pkt->tcp.sport &&
+		    c->port[1] == pkt->tcp.dport &&
+		    addr_eq(&c->addr[0], &pkt->src) &&
+		    addr_eq(&c->addr[1], &pkt->dst))
+			d = NL_CLIENT;
+		else if (c->port[1] == pkt->tcp.sport &&
+			 c->port[0] == pkt->tcp.dport &&
+			 addr_eq(&c->addr[1], &pkt->src) &&
+			 addr_eq(&c->addr[0], &pkt->dst))
+			d = NL_SERVER;
+		else
+			continue;
+		if (starts_anew(c, d, pkt)) {
+			retire(t, i, NL_CONN_END_REUSED);
+			break;
+		}
+		c->last_ns = now; /* its place in the LRU list: see above */
+		c->touched = true;
+		*dir = d;
+		return c;
+	}
+
+	uint32_t i;
+	if (t->free_head != NIL) {
+		i = t->free_head;
+		t->free_head = t->e[i].hash_next;
+	} else if (t->fresh < t->cap) {
+		i = t->fresh++;
+	} else {
+		retire(t, cold_end(t), NL_CONN_END_EVICTED);
+		i = t->free_head;
+		t->free_head = t->e[i].hash_next;
+	}
+	struct nl_conn *c = &t->e[i];
+	memset(c, 0, sizeof(*c));
+	c->used = true;
+	c->id = t->next_id++;
+	c->hash = h;
+	c->hash_next = *bp;
+	*bp = i;
+	c->last_ns = now;
+	lru_push_head(t, i);
+	t->n.conns++;
+	t->n.active++;
+	if (t->n.active > t->n.peak)
+		t->n.peak = t->n.active;
+	*dir = NL_CLIENT;
+	nl_tcp_conn_init(c, NL_CLIENT, pkt);
+	/* the init may have chosen the receiver as the client */
+	if (!addr_eq(&c->addr[0], &pkt->src) || c->port[0] != pkt->tcp.sport)
+		*dir = NL_SERVER;
+	if (c->midstream)
+		t->n.midstream++;
+	*created = true;
+	return c;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	const struct nl_conn *x = *(const struct nl_conn *const *)a;
+	const struct nl_conn *y = *(const struct nl_conn *const *)b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void nl_conntable_finish(struct nl_conn_table *t)
+{
+	if (!t || !t->n.active)
+		return;
+	/* once, at the end: an allocation here is fine */
+	struct nl_conn **v = malloc((size_t)t->n.active * sizeof(*v));
+	uint32_t n = 0;
+	for (uint32_t i = t->lru_head; i != NIL; i = t->e[i].lru_next)
+		if (v)
+			v[n++] = &t->e[i];
+	if (v) {
+		qsort(v, n, sizeof(*v), by_id);
+		for (uint32_t k = 0; k < n; k++)
+			retire(t, (uint32_t)(v[k] - t->e), NL_CONN_END_CAPTURE);
+		free(v);
+	}
+	while (t->lru_tail != NIL) /* no memory to sort: list order */
+		retire(t, t->lru_tail, NL_CONN_END_CAPTURE);
+}
+
+void nl_conntable_counts(const struct nl_conn_table *t,
+			 struct nl_conn_counts *out)
+{
+	*out = t->n;
+}
+
+void nl_conntable_count_flags(struct nl_conn_table *t, uint32_t analysis)
+{
+	for (uint32_t b = analysis; b; b &= b - 1)
+		t->n.ta[__builtin_ctz(b)]++;
+}
+
+const char *nl_conn_end_name(enum nl_conn_end_reason r)
+{
+	static const char *const names[NL_CONN_END_COUNT] = {
+	    [NL_CONN_END_REUSED] = "reused",
+	    [NL_CONN_END_IDLE] = "idle",
+	    [NL_CONN_END_EVICTED] = "evicted",
+	    [NL_CONN_END_CAPTURE] = "end",
+	};
+	return (unsigned)r < NL_CONN_END_COUNT ? names[r] : "?";
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Connection tracking on real connections: TCP peers on the loopback of a
+# private network namespace this script creates (and removes), captured
+# with `netlab sniff -w`, then the capture replayed with --conns --json and
+# each connection's states, Zeek conn_state and history checked:
+#   7001 normal close, client first   7002 normal close, server first
+#   7003 half-close with data after   7004 RST from SO_LINGER 0
+#   7005 refused (nobody listens)      7006 close() with unread data: RST
+# Needs root (namespaces, capture) and python3; skips otherwise. No traffic
+# leaves the namespace's lo.
+. "$(dirname "$0")/lib.sh"
+
+if ! is_root; then
+	skip "connection tracking on live connections: needs root"
+	exit 0
+fi
+for t in ip python3; do
+	if ! command -v "$t" >/dev/null; then
+		skip "connection tracking on live connections: needs $t"
+		exit 0
+	fi
+done
+
+NS=nlconn$$
+sniff_pid=""
+cleanup() {
+	[ -n "$sniff_pid" ] && kill -KILL "$sniff_pid" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+if ! ip netns add "$NS" 2>"$TMPD/ns.err"; then
+	skip "connection tracking on live connections: cannot create a namespace ($(head -n 1 "$TMPD/ns.err"))"
+	exit 0
+fi
+ip netns exec "$NS" ip link set lo up
+
+cat >"$TMPD/peers.py" <<'PY'
+# Five TCP conversations on 127.0.0.1, one after another.
+import socket, struct, sys, threading, time
+
+def listener(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(1)
+    return s
+
+def read_all(c):
+    data = b""
+    while True:
+        b = c.recv(65536)
+        if not b:
+            return data
+        data += b
+
+def run(port, server, client):
+    ls = listener(port)
+    t = threading.Thread(target=lambda: server(ls.accept()[0]))
+    t.start()
+    c = socket.create_connection(("127.0.0.1", port))
+    client(c)
+    t.join()
+    ls.close()
+    time.sleep(0.2)
+
+# 7001: the client closes first
+def s1(c):
+    read_all(c); c.close()
+def c1(c):
+    c.sendall(b"hello"); time.sleep(0.05); c.close(); time.sleep(0.1)
+# 7002: the server closes first
+def s2(c):
+    c.sendall(b"bye"); c.close()
+def c2(c):
+    read_all(c); c.close()
+# 7003: half-close: the client shuts down writing, then reads the answer
+def s3(c):
+    q = read_all(c); time.sleep(0.05); c.sendall(b"x" * 3000 + q); c.close()
+def c3(c):
+    c.sendall(b"question"); c.shutdown(socket.SHUT_WR)
+    assert len(read_all(c)) == 3008; c.close()
+# 7004: SO_LINGER 0: close() sends RST
+def s4(c):
+    try:
+        read_all(c)
+    except ConnectionResetError:
+        pass
+    c.close()
+def c4(c):
+    c.sendall(b"abort")
+    time.sleep(0.05)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+
+# 7006: the server closes without reading what arrived: RST, not FIN
+def s6(c):
+    time.sleep(0.1); c.close()
+def c6(c):
+    c.sendall(b"unread"); time.sleep(0.3)
+    try:
+        c.recv(10)
+    except ConnectionResetError:
+        pass
+    c.close()
+
+run(7001, s1, c1)
+run(7002, s2, c2)
+run(7003, s3, c3)
+run(7004, s4, c4)
+run(7006, s6, c6)
+try:  # 7005: nobody listens
+    socket.create_connection(("127.0.0.1", 7005))
+    sys.exit("connected to 7005?")
+except ConnectionRefusedError:
+    pass
+time.sleep(0.2)
+PY
+
+ip netns exec "$NS" "$NETLAB" sniff -q -w "$TMPD/conns.pcap" lo tcp \
+	>"$TMPD/sniff.out" 2>"$TMPD/sniff.err" &
+sniff_pid=$!
+ready=no
+for _ in $(seq 100); do
+	if [ "$(ip netns exec "$NS" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ]; then
+		ready=yes
+		break
+	fi
+	kill -0 "$sniff_pid" 2>/dev/null || break
+	sleep 0.05
+done
+if [ "$ready" != yes ]; then
+	not_ok "netlab sniff started in the namespace"
+	sed 's/^/    /' "$TMPD/sniff.err" | head -n 5
+	exit 0
+fi
+sleep 1 # the filter is attached just after the socket opens
+
+check "python peers ran six conversations" \
+	ip netns exec "$NS" python3 "$TMPD/peers.py"
+sleep 0.5
+kill -TERM "$sniff_pid"
+wait "$sniff_pid"
+rc=$?
+sniff_pid=""
+check_eq "sniff exits 0 after SIGTERM" 0 "$rc"
+
+"$NETLAB" replay --conns --json -q "$TMPD/conns.pcap" >"$TMPD/conns.json" 2>"$TMPD/replay.err"
+check_eq "replay --conns --json exits 0" 0 "$?"
+
+# expect PORT FIELD VALUE: the connection to server port PORT
+conn_field() {
+	python3 - "$TMPD/conns.json" "$1" "$2" <<'PY'
+import json, sys
+f, port, key = sys.argv[1], sys.argv[2], sys.argv[3]
+cs = [o for o in map(json.loads, open(f))
+      if o.get("type") == "conn" and o["server"].endswith(":" + port)]
+print(json.dumps(cs[-1].get(key)) if cs else "missing")
+PY
+}
+expect() {
+	check_eq "port $1: $2 is $3" "$3" "$(conn_field "$1" "$2")"
+}
+
+expect 7001 client_state '"TIME_WAIT"'
+expect 7001 server_state '"CLOSED"'
+expect 7001 conn_state '"SF"'
+expect 7001 active_closer '"client"'
+expect 7001 bytes_c2s 5
+expect 7002 client_state '"CLOSED"'
+expect 7002 server_state '"TIME_WAIT"'
+expect 7002 conn_state '"SF"'
+expect 7002 active_closer '"server"'
+expect 7002 bytes_s2c 3
+expect 7003 conn_state '"SF"'
+expect 7003 client_state '"TIME_WAIT"'
+expect 7003 bytes_c2s 8
+expect 7003 bytes_s2c 3008
+expect 7004 reset_by '"client"'
+expect 7004 reset_in '"ESTABLISHED"'
+expect 7004 conn_state '"RSTO"'
+expect 7004 server_state '"CLOSED"'
+expect 7005 conn_state '"REJ"'
+expect 7005 refused true
+expect 7005 history '"Sr"'
+expect 7005 client_state '"CLOSED"'
+expect 7006 reset_by '"server"'
+expect 7006 conn_state '"RSTR"'
+
+"$NETLAB" replay -q "$TMPD/conns.pcap" >"$TMPD/summary.txt" 2>&1
+check "summary names the refused connection" \
+	grep -q '^  refused     1 connection answered by RST' "$TMPD/summary.txt"
+check "summary names the reset on close with unread data" \
+	grep -q '1 look like close() with unread data' "$TMPD/summary.txt"
+check "summary names the TIME_WAIT holders" \
+	grep -q '^  time_wait   2 clients, 1 servers closed first' "$TMPD/summary.txt"
+
+h=$(conn_field 7001 history)
+case $h in
+'"ShAD'*F*f*) ok "port 7001: history $h starts with the handshake and ends both ways with F" ;;
+*) not_ok "port 7001: history $h" ;;
+esac
+h=$(conn_field 7003 history)
+# the server's data ('d') follows the client's FIN ('F'): half-close
+case $h in
+*F*d*) ok "port 7003: history $h shows data after the client's FIN" ;;
+*) not_ok "port 7003: history $h (no data after the client's FIN)" ;;
+esac
+
+# the per-packet notes: the handshake and teardown roles are there
+"$NETLAB" replay "$TMPD/conns.pcap" 'tcp port 7001' >"$TMPD/lines.txt" 2>&1
+check "text lines name the handshake roles" grep -q '\[handshake 3/3\]' "$TMPD/lines.txt"
+check "text lines name the active closer" grep -q 'TIME_WAIT (active closer)' "$TMPD/lines.txt"
+"$NETLAB" replay --ladder --ascii "$TMPD/conns.pcap" 'tcp port 7005' >"$TMPD/ladder.txt" 2>&1
+check "ladder draws the refused connection" grep -q 'refused' "$TMPD/ladder.txt"

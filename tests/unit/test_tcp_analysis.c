@@ -1,0 +1,213 @@
+/*
+ * Wireshark's tcp.analysis flags, one scenario each, with the definitions
+ * of epan/dissectors/packet-tcp.c (tshark 4.0): retransmission, fast and
+ * spurious retransmission, out-of-order, duplicate ACK #n, zero window,
+ * zero window probe (and its ACK), window full, window update, keep-alive
+ * (and its ACK), previous segment not captured, ACKed unseen segment.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "netlab/conn.h"
+#include "support/tcpseq.h"
+
+static struct nl_conn_table *tab;
+static struct tcpseq q;
+
+#define TA(x)	 (1u << NL_TA_##x)
+#define seg(...) tcpseq_seg(&q, tab, __VA_ARGS__)
+
+static int setup(void **state)
+{
+	(void)state;
+	tcpseq_init(&q);
+	return nl_conntable_new(&tab, 16, 0, NULL, NULL) == NL_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	nl_conntable_free(tab);
+	tab = NULL;
+	return 0;
+}
+
+/* client ISN 100, server ISN 500; no window scaling (the SYNs carry no
+ * option), so windows are as on the wire; iRTT 2 ms */
+static void handshake(void)
+{
+	assert_int_equal(seg(C, SYN, 100, 0, 0)->analysis, 0);
+	assert_int_equal(seg(S, SYN | ACK, 500, 101, 0)->analysis, 0);
+	assert_int_equal(seg(C, ACK, 101, 501, 0)->analysis, 0);
+}
+
+static void test_clean_exchange_has_no_flags(void **state)
+{
+	(void)state;
+	handshake();
+	assert_int_equal(seg(C, PSH | ACK, 101, 501, 100)->analysis, 0);
+	assert_int_equal(seg(S, ACK, 501, 201, 0)->analysis, 0);
+	assert_int_equal(seg(S, PSH | ACK, 501, 201, 50)->analysis, 0);
+	assert_int_equal(seg(C, FIN | ACK, 201, 551, 0)->analysis, 0);
+	assert_int_equal(seg(S, FIN | ACK, 551, 202, 0)->analysis, 0);
+	assert_int_equal(seg(C, ACK, 202, 552, 0)->analysis, 0);
+}
+
+static void test_retransmission(void **state)
+{
+	(void)state;
+	handshake();
+	seg(C, PSH | ACK, 101, 501, 100);
+	q.now_us += 200000; /* an RTO later */
+	uint32_t a = seg(C, PSH | ACK, 101, 501, 100)->analysis;
+	assert_int_equal(a, TA(RETRANSMISSION));
+}
+
+static void test_dup_acks_and_fast_retransmission(void **state)
+{
+	(void)state;
+	handshake();
+	seg(C, ACK, 101, 501, 100);
+	seg(C, ACK, 201, 501, 100); /* lost on the way */
+	seg(C, ACK, 301, 501, 100);
+	const struct nl_tcp_note *n = seg(S, ACK, 501, 201, 0);
+	assert_int_equal(n->analysis, 0);
+	n = seg(S, ACK, 501, 201, 0);
+	assert_int_equal(n->analysis, TA(DUP_ACK));
+	assert_int_equal(n->dupack_num, 1);
+	n = seg(S, ACK, 501, 201, 0);
+	assert_int_equal(n->dupack_num, 2);
+	n = seg(C, ACK, 201, 501, 100);
+	assert_int_equal(n->analysis,
+			 TA(FAST_RETRANSMISSION) | TA(RETRANSMISSION));
+}
+
+static void test_spurious_retransmission(void **state)
+{
+	(void)state;
+	handshake();
+	seg(C, ACK, 101, 501, 100);
+	seg(S, ACK, 501, 201, 0);
+	q.now_us += 300000;
+	uint32_t a = seg(C, ACK, 101, 501, 100)->analysis;
+	assert_int_equal(a, TA(SPURIOUS_RETRANSMISSION) | TA(RETRANSMISSION));
+}
+
+static void test_out_of_order(void **state)
+{
+	(void)state;
+	handshake();
+	q.step_us = 100; /* well inside the iRTT */
+	seg(C, ACK, 101, 501, 100);
+	uint32_t a = seg(C, ACK, 301, 501, 100)->analysis;
+	assert_int_equal(a, TA(LOST_SEGMENT));
+	a = seg(C, ACK, 201, 501, 100)->analysis;
+	assert_int_equal(a, TA(OUT_OF_ORDER));
+}
+
+static void test_zero_window_probe_and_update(void **state)
+{
+	(void)state;
+	handshake();
+	seg(C, ACK, 101, 501, 100);
+	q.win[S] = 0;
+	uint32_t a = seg(S, ACK, 501, 201, 0)->analysis;
+	assert_int_equal(a, TA(ZERO_WINDOW));
+	a = seg(C, ACK, 201, 501, 1)->analysis;
+	assert_int_equal(a, TA(ZERO_WINDOW_PROBE));
+	a = seg(S, ACK, 501, 201, 0)->analysis;
+	assert_true(a & TA(ZERO_WINDOW_PROBE_ACK));
+	assert_true(a & TA(ZERO_WINDOW));
+	q.win[S] = 1000;
+	a = seg(S, ACK, 501, 201, 0)->analysis;
+	assert_int_equal(a, TA(WINDOW_UPDATE));
+}
+
+static void test_window_full(void **state)
+{
+	(void)state;
+	q.win[S] = 300;
+	handshake();
+	/* the server advertised 300 bytes from ack 101 */
+	assert_int_equal(seg(C, ACK, 101, 501, 100)->analysis, 0);
+	uint32_t a = seg(C, ACK, 201, 501, 200)->analysis;
+	assert_int_equal(a, TA(WINDOW_FULL));
+}
+
+static void test_keep_alive(void **state)
+{
+	(void)state;
+	handshake();
+	seg(C, ACK, 101, 501, 10);
+	seg(S, ACK, 501, 111, 0);
+	q.now_us += 7200 * 1000000ll;
+	uint32_t a = seg(C, ACK, 110, 501, 0)->analysis;
+	assert_int_equal(a, TA(KEEP_ALIVE));
+	a = seg(S, ACK, 501, 111, 0)->analysis;
+	assert_int_equal(a, TA(KEEP_ALIVE_ACK));
+	/* a 1-byte keep-alive (BSD style) is no retransmission */
+	a = seg(C, ACK, 110, 501, 1)->analysis;
+	assert_int_equal(a, TA(KEEP_ALIVE));
+}
+
+static void test_acked_unseen_segment(void **state)
+{
+	(void)state;
+	handshake();
+	/* the server acknowledges 100 bytes the capture never saw */
+	uint32_t a = seg(S, ACK, 501, 201, 0)->analysis;
+	assert_int_equal(a, TA(ACK_LOST_SEGMENT));
+	a = seg(C, ACK, 201, 501, 100)->analysis;
+	assert_int_equal(a, TA(LOST_SEGMENT));
+}
+
+static void test_syn_retransmission(void **state)
+{
+	(void)state;
+	seg(C, SYN, 100, 0, 0);
+	q.now_us += 1000000;
+	assert_int_equal(seg(C, SYN, 100, 0, 0)->analysis, TA(RETRANSMISSION));
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(nl_ta_name(NL_TA_DUP_ACK), "dup_ack");
+	assert_string_equal(nl_ta_tshark_field(NL_TA_DUP_ACK), "duplicate_ack");
+	assert_string_equal(nl_ta_tshark_field(NL_TA_LOST_SEGMENT),
+			    "lost_segment");
+	for (unsigned i = 0; i < NL_TA_COUNT; i++) {
+		assert_non_null(nl_ta_name((enum nl_ta_flag)i));
+		assert_non_null(nl_ta_tshark_field((enum nl_ta_flag)i));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_clean_exchange_has_no_flags,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_retransmission, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_dup_acks_and_fast_retransmission, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_spurious_retransmission, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_out_of_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_window_probe_and_update,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_window_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_acked_unseen_segment, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_syn_retransmission, setup,
+					    teardown),
+	    cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
