@@ -31,15 +31,15 @@
 #include "netlab/outbuf.h"
 #include "netlab/status.h"
 
-#define NL_GEN_TAG_LEN 12
-#define NL_GEN_DEFAULT_PORT 9000
-#define NL_GEN_MAX_CONNS 10000         /* cap of --max-conns/--connections */
-#define NL_GEN_DEFAULT_MAX_CONNS 2048
+#define NL_GEN_TAG_LEN		   12
+#define NL_GEN_DEFAULT_PORT	   9000
+#define NL_GEN_MAX_CONNS	   10000 /* cap of --max-conns/--connections */
+#define NL_GEN_DEFAULT_MAX_CONNS   2048
 #define NL_GEN_DEFAULT_MAX_MESSAGE (16ull * 1024 * 1024)
-#define NL_GEN_MAX_RECV_SIZE (1024 * 1024)
-#define NL_GEN_MAX_SIZE (256ull * 1024 * 1024) /* --size, --reply-size */
-#define NL_GEN_MAX_COUNT 100000000ull
-#define NL_GEN_PREVIEW 64 /* bytes of a message shown in previews */
+#define NL_GEN_MAX_RECV_SIZE	   (1024 * 1024)
+#define NL_GEN_MAX_SIZE		   (256ull * 1024 * 1024) /* --size, --reply-size */
+#define NL_GEN_MAX_COUNT	   100000000ull
+#define NL_GEN_PREVIEW		   64 /* bytes of a message shown in previews */
 
 enum nl_gen_role { NL_GEN_SERVER, NL_GEN_CLIENT, NL_GEN_DEMO };
 
@@ -87,7 +87,7 @@ struct nl_gen_opts {
 			      * datagrams) have ended; 0: run until signalled */
 	/* client */
 	enum nl_gen_scenario scenario;
-	uint64_t count; /* 0: the scenario's default */
+	uint64_t count;		     /* 0: the scenario's default */
 	uint64_t size_min, size_max; /* 0: the scenario's default messages */
 	uint64_t seed;
 	uint32_t interval_ms;
@@ -165,21 +165,21 @@ struct nl_sockopts {
 struct nl_truth_rec {
 	enum nl_truth_ev ev;
 	struct timespec ts; /* CLOCK_REALTIME */
-	uint32_t conn;      /* 1-based connection (UDP: peer) number */
+	uint32_t conn;	    /* 1-based connection (UDP: peer) number */
 	bool udp;
 	const struct sockaddr_storage *local, *peer; /* may be NULL */
-	uint64_t off;  /* stream offset before this call / of the message */
-	uint64_t len;  /* bytes asked for (send/recv), message length */
-	int64_t ret;   /* return value of the call; -1 on error */
-	int err;       /* errno when ret < 0 */
-	uint32_t hdr;  /* message: header bytes */
+	uint64_t off;	   /* stream offset before this call / of the message */
+	uint64_t len;	   /* bytes asked for (send/recv), message length */
+	int64_t ret;	   /* return value of the call; -1 on error */
+	int err;	   /* errno when ret < 0 */
+	uint32_t hdr;	   /* message: header bytes */
 	const char *check; /* message: "ok", "bad", "none"; error: reason */
 	const struct nl_sockopts *opts;
 };
 
 struct nl_truth {
 	const char *side; /* "client", "server" */
-	int fd;           /* -1: no file */
+	int fd;		  /* -1: no file */
 	struct nl_outbuf out;
 	nl_gen_observer observer;
 	void *observer_arg;
@@ -228,8 +228,9 @@ NL_WUR enum nl_status nl_gen_client_run(const struct nl_gen_opts *o,
 					volatile sig_atomic_t *stop,
 					struct nl_gen_stats *st, char *errbuf);
 
-/* netlab gen demo: exit status as in the CLI (0 ok, 1 error). */
+/* netlab gen demo: exit status as in the CLI (0 ok, 1 error). *stop (may
+ * be NULL) ends it early, e.g. from a signal handler. */
 int nl_gen_demo_run(const struct nl_gen_opts *o, struct nl_outbuf *out,
-		    char *errbuf);
+		    volatile sig_atomic_t *stop, char *errbuf);
 
 #endif

@@ -31,6 +31,7 @@ struct nl_cli {
 	struct nl_report_opts report;
 	struct nl_config config;
 	struct nl_capture_opts capture;
+	const char *drop_user; /* -Z: become this user once capturing */
 };
 
 /* Parse argv after the subcommand name. Returns NL_EXIT_OK, or the exit
@@ -39,8 +40,15 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv);
 void nl_cli_free(struct nl_cli *cli);
 void nl_cli_usage(enum nl_cmd cmd, bool full);
 
+/* netlab gen server|client|demo (src/cli/gen.c): argv[0] is "gen". */
+int nl_cli_gen(int argc, char **argv);
+
 /* Run replay or sniff once parsed. */
 int nl_cli_run(struct nl_cli *cli);
+
+/* sniff: give up root (to user, default "nobody"; "root" keeps it) or, when
+ * not root, every capability. false with errbuf filled if it failed. */
+bool nl_cli_drop_privileges(const char *user, char *errbuf);
 
 /* One error line on stderr: "netlab: ...". */
 void nl_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -52,19 +52,20 @@ static int run_server(const struct nl_gen_opts *o, struct nl_outbuf *out)
 	nl_out_printf(out, "listening on %s%s%s port %u (%s%s%s)\n",
 		      strchr(o->host, ':') ? "[" : "", o->host,
 		      strchr(o->host, ':') ? "]" : "", nl_gen_server_port(s),
-		      o->udp ? "udp" : "tcp", fr, o->ready ? ", ready protocol" : "");
+		      o->udp ? "udp" : "tcp", fr,
+		      o->ready ? ", ready protocol" : "");
 	nl_out_flush(out);
 	enum nl_status st = nl_gen_server_run(s, out, &gen_stop, errbuf);
 	struct nl_gen_stats stats;
 	nl_gen_server_stats(s, &stats);
 	nl_gen_server_close(s); /* reports connections still open */
-	nl_out_printf(out,
-		      "server: %" PRIu64 " connections (%" PRIu64
-		      " refused), %" PRIu64 " recv calls, %" PRIu64
-		      " bytes, %" PRIu64 " messages (%" PRIu64
-		      " checksums ok, %" PRIu64 " bad), %" PRIu64 " errors\n",
-		      stats.conns, stats.refused, stats.recvs, stats.bytes,
-		      stats.messages, stats.crc_ok, stats.crc_bad, stats.errors);
+	nl_out_printf(
+	    out,
+	    "server: %" PRIu64 " connections (%" PRIu64 " refused), %" PRIu64
+	    " recv calls, %" PRIu64 " bytes, %" PRIu64 " messages (%" PRIu64
+	    " checksums ok, %" PRIu64 " bad), %" PRIu64 " errors\n",
+	    stats.conns, stats.refused, stats.recvs, stats.bytes,
+	    stats.messages, stats.crc_ok, stats.crc_bad, stats.errors);
 	nl_out_flush(out);
 	if (st != NL_OK) {
 		nl_cli_error("%s", errbuf);
@@ -83,7 +84,8 @@ static int run_client(const struct nl_gen_opts *o, struct nl_outbuf *out)
 			      "client: %" PRIu64 " connections, %" PRIu64
 			      " messages, %" PRIu64 " bytes in %" PRIu64
 			      " send calls, %" PRIu64 " recv calls\n",
-			      st.conns, st.messages, st.bytes, st.sends, st.recvs);
+			      st.conns, st.messages, st.bytes, st.sends,
+			      st.recvs);
 	nl_out_flush(out);
 	if (rc != NL_OK) {
 		nl_cli_error("%s", errbuf);
@@ -135,7 +137,7 @@ int nl_cli_gen(int argc, char **argv)
 	else if (role == NL_GEN_CLIENT)
 		rc = run_client(&o, &out);
 	else {
-		rc = nl_gen_demo_run(&o, &out, errbuf);
+		rc = nl_gen_demo_run(&o, &out, &gen_stop, errbuf);
 		nl_out_flush(&out);
 		if (rc != NL_EXIT_OK && errbuf[0])
 			nl_cli_error("%s", errbuf);

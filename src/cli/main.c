@@ -4,7 +4,6 @@
 
 #include "cli.h"
 
-int nl_cli_gen(int argc, char **argv); /* src/cli/gen.c */
 
 static void usage_top(FILE *f)
 {
@@ -44,7 +43,11 @@ int main(int argc, char **argv)
 				nl_cli_usage(NL_CMD_SNIFF, true);
 				return NL_EXIT_OK;
 			}
-			nl_cli_error("no command '%s' (commands: replay, sniff)",
+			if (!strcmp(argv[2], "gen")) {
+				char *help[] = {"gen", "--help", NULL};
+				return nl_cli_gen(2, help);
+			}
+			nl_cli_error("no command '%s' (commands: replay, sniff, gen)",
 				     argv[2]);
 			return NL_EXIT_USAGE;
 		}

@@ -47,6 +47,7 @@ static const struct option long_opts[] = {
 	{"conns", no_argument, NULL, OPT_CONNS},
 	{"ladder", optional_argument, NULL, OPT_LADDER},
 	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -114,7 +115,11 @@ void nl_cli_usage(enum nl_cmd cmd, bool full)
 		      "  -s, --snaplen N        bytes to capture per packet (default 262144)\n"
 		      "  -p, --no-promiscuous-mode  do not put the interface in promiscuous mode\n"
 		      "  -B, --buffer-size KiB  kernel capture buffer (default 8192 KiB)\n"
-		      "      --immediate        deliver packets at once (may drop more on bursts)\n",
+		      "      --immediate        deliver packets at once (may drop more on bursts)\n"
+		      "  -Z, --relinquish-privileges USER\n"
+		      "                         once the capture and the -w file are open, run\n"
+		      "                         as USER (default when started as root: nobody;\n"
+		      "                         '-Z root' keeps root)\n",
 		      f);
 	fputs("\n  -h, --help             this help\n"
 	      "\nexit status: 0 ok, 1 error, 2 usage or filter error, 3 capture file\n"
@@ -198,7 +203,7 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 	optind = 1;
 	int ch;
 	uint64_t v;
-	while ((ch = getopt_long(argc, argv, ":c:nexXvqlSw:s:pB:h", long_opts,
+	while ((ch = getopt_long(argc, argv, ":c:nexXvqlSw:s:pB:Z:h", long_opts,
 				 NULL)) != -1) {
 		bool live_only = false;
 		switch (ch) {
@@ -257,6 +262,10 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 				return NL_EXIT_USAGE;
 			}
 			cli->capture.buffer_kib = (int)v;
+			break;
+		case 'Z':
+			live_only = true;
+			cli->drop_user = optarg;
 			break;
 		case OPT_IMMEDIATE:
 			live_only = true;

@@ -151,6 +151,12 @@ int nl_cli_run(struct nl_cli *cli)
 		nl_cli_error("%s", errbuf);
 		return open_error_status(why);
 	}
+	/* Least privilege: nothing after this point needs root. */
+	if (live && !nl_cli_drop_privileges(cli->drop_user, errbuf)) {
+		nl_cli_error("%s", errbuf);
+		nl_capture_close(cap);
+		return NL_EXIT_ERROR;
+	}
 
 	uint32_t dlt = nl_capture_linktype(cap);
 	if (!nl_decode_linktype_supported(dlt)) {

@@ -27,8 +27,8 @@ enum nl_status nl_framer_init(struct nl_framer *f,
 {
 	memset(f, 0, sizeof(*f));
 	f->spec = *spec;
-	f->max_message = max_message ? max_message
-				     : NL_FRAMING_DEFAULT_MAX_MESSAGE;
+	f->max_message =
+	    max_message ? max_message : NL_FRAMING_DEFAULT_MAX_MESSAGE;
 	switch (spec->kind) {
 	case NL_FRAMING_LENPREFIX:
 		if (spec->len_size < 1 || spec->len_size > 8 ||
@@ -176,10 +176,10 @@ static size_t finish(struct nl_framer *f, size_t used,
 {
 	out->start = f->msg_start;
 	out->len = f->msg_len;
-	out->header_len = f->spec.kind == NL_FRAMING_JSONHDR
-				  ? 4 + f->json_need
-				  : (f->spec.kind == NL_FRAMING_LINE ? 0
-								     : f->hdr_have);
+	out->header_len =
+	    f->spec.kind == NL_FRAMING_JSONHDR
+		? 4 + f->json_need
+		: (f->spec.kind == NL_FRAMING_LINE ? 0 : f->hdr_have);
 	out->error = NULL;
 	out->error_at = 0;
 	*result = NL_FRAME_MESSAGE;
@@ -240,8 +240,8 @@ size_t nl_framer_feed(struct nl_framer *f, const uint8_t *p, size_t n,
 			if (f->json_len < f->json_need)
 				continue;
 			uint64_t body;
-			const char *why = nl_jsonhdr_scan(f->json, f->json_len,
-							   &body);
+			const char *why =
+			    nl_jsonhdr_scan(f->json, f->json_len, &body);
 			if (why)
 				return fail(f, i, why, f->msg_start + 4, result,
 					    out);

@@ -51,7 +51,8 @@ static bool string(struct scan *s, const uint8_t **raw, size_t *rawlen)
 					s->p++;
 					if (s->p >= s->end ||
 					    !strchr("0123456789abcdefABCDEF",
-						    *s->p) || !*s->p)
+						    *s->p) ||
+					    !*s->p)
 						return false;
 				}
 			} else if (!strchr("\"\\/bfnrt", *s->p) || !*s->p) {
@@ -139,8 +140,7 @@ static bool size_value(struct scan *s, uint64_t *v)
 	size_t n = (size_t)(s->p - d);
 	if (n == 0 || (n > 1 && *d == '0'))
 		return false;
-	if (s->p < s->end &&
-	    (*s->p == '.' || *s->p == 'e' || *s->p == 'E'))
+	if (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E'))
 		return false;
 	*v = x;
 	return true;

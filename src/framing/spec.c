@@ -20,25 +20,25 @@ static const struct {
 	uint8_t size;
 	bool be;
 } prefixes[] = {
-	{"u8", 1, false},    {"u16le", 2, false}, {"u16be", 2, true},
-	{"u32le", 4, false}, {"u32be", 4, true},  {"u64le", 8, false},
-	{"u64be", 8, true},
+    {"u8", 1, false},	 {"u16le", 2, false}, {"u16be", 2, true},
+    {"u32le", 4, false}, {"u32be", 4, true},  {"u64le", 8, false},
+    {"u64be", 8, true},
 };
 
 static const struct {
 	const char *name;
 	enum nl_framing_kind kind;
 } words[] = {
-	{"varint", NL_FRAMING_VARINT}, {"line", NL_FRAMING_LINE},
-	{"jsonhdr", NL_FRAMING_JSONHDR}, {"turns", NL_FRAMING_TURNS},
-	{"http", NL_FRAMING_HTTP},     {"tls", NL_FRAMING_TLS},
-	{"none", NL_FRAMING_NONE},     {"auto", NL_FRAMING_AUTO},
+    {"varint", NL_FRAMING_VARINT},   {"line", NL_FRAMING_LINE},
+    {"jsonhdr", NL_FRAMING_JSONHDR}, {"turns", NL_FRAMING_TURNS},
+    {"http", NL_FRAMING_HTTP},	     {"tls", NL_FRAMING_TLS},
+    {"none", NL_FRAMING_NONE},	     {"auto", NL_FRAMING_AUTO},
 };
 
 static const char *spec_help =
-	"u8, u16le, u16be, u32le, u32be, u64le, u64be, "
-	"len:SIZE:ENDIAN[,offset=N][,adjust=N], varint, line, jsonhdr, "
-	"turns, http, tls, none, auto";
+    "u8, u16le, u16be, u32le, u32be, u64le, u64be, "
+    "len:SIZE:ENDIAN[,offset=N][,adjust=N], varint, line, jsonhdr, "
+    "turns, http, tls, none, auto";
 
 static enum nl_status bad(char *errbuf, const char *fmt, const char *what)
 {
@@ -110,8 +110,9 @@ static enum nl_status parse_len(const char *spec, struct nl_framing_spec *out,
 			out->len_offset = (uint32_t)v;
 			seen_off = true;
 		} else if (n > 7 && !strncmp(p, "adjust=", 7)) {
-			if (seen_adj || !parse_i64(p + 7, n - 7, -SPEC_MAX_ADJUST,
-						   SPEC_MAX_ADJUST, &v))
+			if (seen_adj ||
+			    !parse_i64(p + 7, n - 7, -SPEC_MAX_ADJUST,
+				       SPEC_MAX_ADJUST, &v))
 				return bad(errbuf,
 					   "framing '%s': adjust must be given "
 					   "once, an integer within +-2^40",
@@ -136,7 +137,8 @@ enum nl_status nl_framing_parse(const char *spec, struct nl_framing_spec *out,
 {
 	memset(out, 0, sizeof(*out));
 	if (!spec || !*spec)
-		return bad(errbuf, "empty framing spec (one of: %s)", spec_help);
+		return bad(errbuf, "empty framing spec (one of: %s)",
+			   spec_help);
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		if (!strcmp(spec, prefixes[i].name)) {
 			out->kind = NL_FRAMING_LENPREFIX;
@@ -173,20 +175,22 @@ void nl_framing_format(const struct nl_framing_spec *spec, char *buf,
 	if (spec->kind == NL_FRAMING_LENPREFIX) {
 		if (spec->len_offset == 0 && spec->adjust == 0 &&
 		    spec->len_size != 3) {
-			for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]);
-			     i++)
+			for (size_t i = 0;
+			     i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 				if (prefixes[i].size == spec->len_size &&
 				    prefixes[i].be == spec->big_endian &&
-				    (spec->len_size != 1 || !spec->big_endian)) {
-					snprintf(buf, size, "%s", prefixes[i].name);
+				    (spec->len_size != 1 ||
+				     !spec->big_endian)) {
+					snprintf(buf, size, "%s",
+						 prefixes[i].name);
 					return;
 				}
 		}
 		int n = snprintf(buf, size, "len:%u:%s", spec->len_size,
 				 spec->big_endian ? "be" : "le");
 		if (n > 0 && (size_t)n < size && spec->len_offset)
-			n += snprintf(buf + n, size - (size_t)n, ",offset=%" PRIu32,
-				      spec->len_offset);
+			n += snprintf(buf + n, size - (size_t)n,
+				      ",offset=%" PRIu32, spec->len_offset);
 		if (n > 0 && (size_t)n < size && spec->adjust)
 			snprintf(buf + n, size - (size_t)n, ",adjust=%" PRId64,
 				 spec->adjust);
@@ -226,8 +230,9 @@ size_t nl_framing_encode_header(const struct nl_framing_spec *spec,
 	/* value + adjust = bytes after the field = body_len. */
 	if (spec->adjust > 0 && body_len < (uint64_t)spec->adjust)
 		return 0;
-	uint64_t value = spec->adjust >= 0 ? body_len - (uint64_t)spec->adjust
-					   : body_len + (uint64_t)(-spec->adjust);
+	uint64_t value = spec->adjust >= 0
+			     ? body_len - (uint64_t)spec->adjust
+			     : body_len + (uint64_t)(-spec->adjust);
 	if (spec->adjust < 0 && value < body_len)
 		return 0; /* wrapped */
 	if (spec->len_size < 8 && value >> (8 * spec->len_size))
@@ -235,8 +240,8 @@ size_t nl_framing_encode_header(const struct nl_framing_spec *spec,
 	memset(out, 0, spec->len_offset);
 	uint8_t *f = out + spec->len_offset;
 	for (unsigned i = 0; i < spec->len_size; i++) {
-		unsigned shift = spec->big_endian ? 8 * (spec->len_size - 1 - i)
-						  : 8 * i;
+		unsigned shift =
+		    spec->big_endian ? 8 * (spec->len_size - 1 - i) : 8 * i;
 		f[i] = (uint8_t)(value >> shift);
 	}
 	return total;

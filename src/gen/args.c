@@ -15,50 +15,78 @@
 #define D (1u << NL_GEN_DEMO)
 
 enum {
-	O_TCP = 256, O_UDP, O_TRUTH, O_FRAMING, O_MAXMSG, O_BIND, O_PORT,
-	O_RECVSIZE, O_ECHO, O_SINK, O_REPLY, O_MAXCONNS, O_IDLE, O_NOREUSE,
-	O_RECVDELAY, O_READY, O_EXITAFTER, O_SCENARIO, O_COUNT, O_SIZE,
-	O_SEED, O_INTERVAL, O_NODELAY, O_CORK, O_MSS, O_SNDBUF, O_CONNS,
-	O_DURATION, O_COALESCE, O_FILE, O_WRITE, O_QUIET, O_HELP,
+	O_TCP = 256,
+	O_UDP,
+	O_TRUTH,
+	O_FRAMING,
+	O_MAXMSG,
+	O_BIND,
+	O_PORT,
+	O_RECVSIZE,
+	O_ECHO,
+	O_SINK,
+	O_REPLY,
+	O_MAXCONNS,
+	O_IDLE,
+	O_NOREUSE,
+	O_RECVDELAY,
+	O_READY,
+	O_EXITAFTER,
+	O_SCENARIO,
+	O_COUNT,
+	O_SIZE,
+	O_SEED,
+	O_INTERVAL,
+	O_NODELAY,
+	O_CORK,
+	O_MSS,
+	O_SNDBUF,
+	O_CONNS,
+	O_DURATION,
+	O_COALESCE,
+	O_FILE,
+	O_WRITE,
+	O_QUIET,
+	O_HELP,
 };
 
 static const struct {
 	struct option opt;
 	unsigned roles;
 } table[] = {
-	{{"tcp", no_argument, NULL, O_TCP}, S},
-	{{"udp", no_argument, NULL, O_UDP}, S | C},
-	{{"truth", required_argument, NULL, O_TRUTH}, S | C},
-	{{"framing", required_argument, NULL, O_FRAMING}, S | C | D},
-	{{"max-message", required_argument, NULL, O_MAXMSG}, S | D},
-	{{"bind", required_argument, NULL, O_BIND}, S},
-	{{"port", required_argument, NULL, O_PORT}, S},
-	{{"recv-size", required_argument, NULL, O_RECVSIZE}, S | D},
-	{{"echo", no_argument, NULL, O_ECHO}, S},
-	{{"sink", no_argument, NULL, O_SINK}, S},
-	{{"reply-size", required_argument, NULL, O_REPLY}, S},
-	{{"max-conns", required_argument, NULL, O_MAXCONNS}, S},
-	{{"idle-timeout", required_argument, NULL, O_IDLE}, S},
-	{{"no-reuseaddr", no_argument, NULL, O_NOREUSE}, S},
-	{{"recv-delay", required_argument, NULL, O_RECVDELAY}, S | D},
-	{{"ready", no_argument, NULL, O_READY}, S},
-	{{"exit-after", required_argument, NULL, O_EXITAFTER}, S},
-	{{"scenario", required_argument, NULL, O_SCENARIO}, C},
-	{{"count", required_argument, NULL, O_COUNT}, C | D},
-	{{"size", required_argument, NULL, O_SIZE}, C | D},
-	{{"seed", required_argument, NULL, O_SEED}, C | D},
-	{{"interval", required_argument, NULL, O_INTERVAL}, C | D},
-	{{"nodelay", no_argument, NULL, O_NODELAY}, C | D},
-	{{"cork", no_argument, NULL, O_CORK}, C | D},
-	{{"mss", required_argument, NULL, O_MSS}, C | D},
-	{{"sndbuf", required_argument, NULL, O_SNDBUF}, C | D},
-	{{"connections", required_argument, NULL, O_CONNS}, C},
-	{{"duration", required_argument, NULL, O_DURATION}, C | D},
-	{{"coalesce", no_argument, NULL, O_COALESCE}, C | D},
-	{{"file", required_argument, NULL, O_FILE}, C | D},
-	{{"write", required_argument, NULL, O_WRITE}, D},
-	{{"quiet", no_argument, NULL, O_QUIET}, S | C | D},
-	{{"help", no_argument, NULL, O_HELP}, S | C | D},
+    {{"tcp", no_argument, NULL, O_TCP}, S},
+    {{"udp", no_argument, NULL, O_UDP}, S | C},
+    {{"truth", required_argument, NULL, O_TRUTH}, S | C},
+    {{"framing", required_argument, NULL, O_FRAMING}, S | C | D},
+    {{"max-message", required_argument, NULL, O_MAXMSG}, S | D},
+    {{"bind", required_argument, NULL, O_BIND}, S},
+    {{"port", required_argument, NULL, O_PORT}, S},
+    {{"recv-size", required_argument, NULL, O_RECVSIZE}, S | D},
+    {{"echo", no_argument, NULL, O_ECHO}, S},
+    {{"sink", no_argument, NULL, O_SINK}, S},
+    {{"reply-size", required_argument, NULL, O_REPLY}, S},
+    {{"max-conns", required_argument, NULL, O_MAXCONNS}, S},
+    {{"idle-timeout", required_argument, NULL, O_IDLE}, S},
+    {{"no-reuseaddr", no_argument, NULL, O_NOREUSE}, S},
+    {{"recv-delay", required_argument, NULL, O_RECVDELAY}, S | D},
+    {{"ready", no_argument, NULL, O_READY}, S},
+    {{"exit-after", required_argument, NULL, O_EXITAFTER}, S},
+    {{"scenario", required_argument, NULL, O_SCENARIO}, C},
+    {{"count", required_argument, NULL, O_COUNT}, C | D},
+    {{"size", required_argument, NULL, O_SIZE}, C | D},
+    {{"seed", required_argument, NULL, O_SEED}, C | D},
+    {{"interval", required_argument, NULL, O_INTERVAL}, C | D},
+    {{"nodelay", no_argument, NULL, O_NODELAY}, C | D},
+    {{"cork", no_argument, NULL, O_CORK}, C | D},
+    {{"mss", required_argument, NULL, O_MSS}, C | D},
+    {{"sndbuf", required_argument, NULL, O_SNDBUF}, C | D},
+    {{"connections", required_argument, NULL, O_CONNS}, C},
+    {{"duration", required_argument, NULL, O_DURATION}, C | D},
+    {{"coalesce", no_argument, NULL, O_COALESCE}, C | D},
+    {{"file", required_argument, NULL, O_FILE}, C | D},
+    {{"write", required_argument, NULL, O_WRITE}, D},
+    {{"quiet", no_argument, NULL, O_QUIET}, S | C | D},
+    {{"help", no_argument, NULL, O_HELP}, S | C | D},
 };
 #define NOPTS (sizeof(table) / sizeof(table[0]))
 
@@ -200,15 +228,17 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 				break;
 			}
 			if (o->framing.kind > NL_FRAMING_JSONHDR)
-				return err(errbuf,
-					   "framing '%s' is for the inspector; "
-					   "gen speaks length prefixes, varint, "
-					   "line and jsonhdr%s",
-					   a, "");
+				return err(
+				    errbuf,
+				    "framing '%s' is for the inspector; "
+				    "gen speaks length prefixes, varint, "
+				    "line and jsonhdr%s",
+				    a, "");
 			o->have_framing = true;
 			break;
 		case O_MAXMSG:
-			if (!parse_u64(a, 1, NL_FRAMING_DEFAULT_MAX_MESSAGE, &v))
+			if (!parse_u64(a, 1, NL_FRAMING_DEFAULT_MAX_MESSAGE,
+				       &v))
 				return err(errbuf,
 					   "--max-message '%s': 1 to 67108864 "
 					   "bytes%s",
@@ -232,8 +262,8 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 		case O_RECVSIZE:
 			if (!parse_u64(a, 1, NL_GEN_MAX_RECV_SIZE, &v))
 				return err(errbuf,
-					   "--recv-size '%s': 1 to 1048576%s", a,
-					   "");
+					   "--recv-size '%s': 1 to 1048576%s",
+					   a, "");
 			o->recv_size = (uint32_t)v;
 			break;
 		case O_ECHO:
@@ -250,9 +280,10 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 			break;
 		case O_REPLY:
 			if (!parse_u64(a, 1, NL_GEN_MAX_SIZE, &v))
-				return err(errbuf,
-					   "--reply-size '%s': 1 to 268435456%s",
-					   a, "");
+				return err(
+				    errbuf,
+				    "--reply-size '%s': 1 to 268435456%s", a,
+				    "");
 			o->reply_size = v;
 			break;
 		case O_MAXCONNS:
@@ -279,18 +310,20 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 			break;
 		case O_EXITAFTER:
 			if (!parse_u64(a, 1, NL_GEN_MAX_COUNT, &v))
-				return err(errbuf, "--exit-after '%s': 1 or "
-						   "more%s",
+				return err(errbuf,
+					   "--exit-after '%s': 1 or "
+					   "more%s",
 					   a, "");
 			o->exit_after = v;
 			break;
 		case O_SCENARIO:
 			if (!parse_scenario(a, &o->scenario))
-				return err(errbuf,
-					   "unknown scenario '%s' (merge, split, "
-					   "framed, jsonhdr, ready, udp, "
-					   "flood)%s",
-					   a, "");
+				return err(
+				    errbuf,
+				    "unknown scenario '%s' (merge, split, "
+				    "framed, jsonhdr, ready, udp, "
+				    "flood)%s",
+				    a, "");
 			o->udp = o->scenario == NL_GEN_UDP;
 			break;
 		case O_COUNT:
@@ -315,8 +348,8 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 		case O_INTERVAL:
 			if (!parse_u64(a, 0, 60000, &v))
 				return err(errbuf,
-					   "--interval '%s': 0 to 60000 ms%s", a,
-					   "");
+					   "--interval '%s': 0 to 60000 ms%s",
+					   a, "");
 			o->interval_ms = (uint32_t)v;
 			break;
 		case O_NODELAY:
@@ -345,8 +378,8 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 		case O_CONNS:
 			if (!parse_u64(a, 1, NL_GEN_MAX_CONNS, &v))
 				return err(errbuf,
-					   "--connections '%s': 1 to 10000%s", a,
-					   "");
+					   "--connections '%s': 1 to 10000%s",
+					   a, "");
 			o->connections = (uint32_t)v;
 			break;
 		case O_DURATION: {
@@ -367,7 +400,8 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 			o->write_file = a;
 			break;
 		default:
-			return err(errbuf, "gen %s: unexpected option%s", rn, "");
+			return err(errbuf, "gen %s: unexpected option%s", rn,
+				   "");
 		}
 	}
 	int rest = argc - optind;
@@ -396,10 +430,10 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 	if (rest != 1)
 		return err(errbuf,
 			   role == NL_GEN_CLIENT
-				   ? "gen client: expected one HOST:PORT%s%s"
-				   : "gen demo: expected one SCENARIO (merge, "
-				     "split, framed, jsonhdr, ready, udp, "
-				     "flood)%s%s",
+			       ? "gen client: expected one HOST:PORT%s%s"
+			       : "gen demo: expected one SCENARIO (merge, "
+				 "split, framed, jsonhdr, ready, udp, "
+				 "flood)%s%s",
 			   "", "");
 	if (role == NL_GEN_CLIENT) {
 		if (!parse_hostport(argv[optind], o))
@@ -409,8 +443,9 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 				   argv[optind], "");
 	} else {
 		if (!parse_scenario(argv[optind], &o->scenario))
-			return err(errbuf, "unknown scenario '%s' (merge, split, "
-					   "framed, jsonhdr, ready, udp, flood)%s",
+			return err(errbuf,
+				   "unknown scenario '%s' (merge, split, "
+				   "framed, jsonhdr, ready, udp, flood)%s",
 				   argv[optind], "");
 		o->udp = o->scenario == NL_GEN_UDP;
 	}
@@ -444,52 +479,78 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 void nl_gen_usage(enum nl_gen_role role, struct nl_outbuf *out)
 {
 	if (role == NL_GEN_SERVER)
-		nl_out_str(out,
-			   "usage: netlab gen server [OPTIONS]\n"
-			   "A TCP or UDP server that shows what recv() returns.\n\n"
-			   "  --tcp | --udp          protocol (default tcp)\n"
-			   "  --bind ADDR            address (default 127.0.0.1; IPv6 too)\n"
-			   "  --port N               port (default 9000; 0: any free port)\n"
-			   "  --recv-size N          recv(N) and print every call (default 1024)\n"
-			   "  --recv-delay MS        wait before the first recv (makes merges visible)\n"
-			   "  --framing SPEC         read whole messages (u32le, len:..., varint,\n"
-			   "                         line, jsonhdr) and verify generated checksums\n"
-			   "  --ready                the ASCII length / \"ready\" / body protocol\n"
-			   "  --echo | --sink | --reply-size N\n"
-			   "                         send back what came / discard / answer N bytes\n"
-			   "  --max-conns N          refuse connections beyond N (default 2048)\n"
-			   "  --max-message N        longest message accepted (default 16 MiB)\n"
-			   "  --idle-timeout S       close connections silent for S seconds\n"
-			   "  --no-reuseaddr         do not set SO_REUSEADDR\n"
-			   "  --exit-after N         stop after N connections (UDP: datagrams)\n"
-			   "  --truth FILE           JSON Lines of every recv/send\n"
-			   "  -q, --quiet            no per-recv or per-message lines\n");
+		nl_out_str(
+		    out,
+		    "usage: netlab gen server [OPTIONS]\n"
+		    "A TCP or UDP server that shows what recv() returns.\n\n"
+		    "  --tcp | --udp          protocol (default tcp)\n"
+		    "  --bind ADDR            address (default 127.0.0.1; IPv6 "
+		    "too)\n"
+		    "  --port N               port (default 9000; 0: any free "
+		    "port)\n"
+		    "  --recv-size N          recv(N) and print every call "
+		    "(default 1024)\n"
+		    "  --recv-delay MS        wait before the first recv "
+		    "(makes merges visible)\n"
+		    "  --framing SPEC         read whole messages (u32le, "
+		    "len:..., varint,\n"
+		    "                         line, jsonhdr) and verify "
+		    "generated checksums\n"
+		    "  --ready                the ASCII length / \"ready\" / "
+		    "body protocol\n"
+		    "  --echo | --sink | --reply-size N\n"
+		    "                         send back what came / discard / "
+		    "answer N bytes\n"
+		    "  --max-conns N          refuse connections beyond N "
+		    "(default 2048)\n"
+		    "  --max-message N        longest message accepted "
+		    "(default 16 MiB)\n"
+		    "  --idle-timeout S       close connections silent for S "
+		    "seconds\n"
+		    "  --no-reuseaddr         do not set SO_REUSEADDR\n"
+		    "  --exit-after N         stop after N connections (UDP: "
+		    "datagrams)\n"
+		    "  --truth FILE           JSON Lines of every recv/send\n"
+		    "  -q, --quiet            no per-recv or per-message "
+		    "lines\n");
 	else if (role == NL_GEN_CLIENT)
-		nl_out_str(out,
-			   "usage: netlab gen client HOST:PORT [OPTIONS]\n"
-			   "Send a sticky-packet scenario to a server.\n\n"
-			   "  --scenario NAME        merge, split, framed, jsonhdr, ready, udp, flood\n"
-			   "  --count N              messages per connection\n"
-			   "  --size N|MIN-MAX       generated bodies with a CRC-32 tag\n"
-			   "  --seed N               for --size ranges and contents (default 1)\n"
-			   "  --interval MS          pause between messages\n"
-			   "  --nodelay, --cork      TCP_NODELAY, TCP_CORK\n"
-			   "  --mss N, --sndbuf N    TCP_MAXSEG before connect, SO_SNDBUF\n"
-			   "  --connections N        concurrent connections (default 1)\n"
-			   "  --duration S           flood: seconds (default 2)\n"
-			   "  --framing SPEC         framed: the length prefix (default u32le)\n"
-			   "  --coalesce             header and body in one send()\n"
-			   "  --file PATH            jsonhdr: upload this file\n"
-			   "  --truth FILE           JSON Lines of every send/recv\n"
-			   "  -q, --quiet            no per-send lines\n");
+		nl_out_str(
+		    out,
+		    "usage: netlab gen client HOST:PORT [OPTIONS]\n"
+		    "Send a sticky-packet scenario to a server.\n\n"
+		    "  --scenario NAME        merge, split, framed, jsonhdr, "
+		    "ready, udp, flood\n"
+		    "  --count N              messages per connection\n"
+		    "  --size N|MIN-MAX       generated bodies with a CRC-32 "
+		    "tag\n"
+		    "  --seed N               for --size ranges and contents "
+		    "(default 1)\n"
+		    "  --interval MS          pause between messages\n"
+		    "  --nodelay, --cork      TCP_NODELAY, TCP_CORK\n"
+		    "  --mss N, --sndbuf N    TCP_MAXSEG before connect, "
+		    "SO_SNDBUF\n"
+		    "  --connections N        concurrent connections (default "
+		    "1)\n"
+		    "  --duration S           flood: seconds (default 2)\n"
+		    "  --framing SPEC         framed: the length prefix "
+		    "(default u32le)\n"
+		    "  --coalesce             header and body in one send()\n"
+		    "  --file PATH            jsonhdr: upload this file\n"
+		    "  --truth FILE           JSON Lines of every send/recv\n"
+		    "  -q, --quiet            no per-send lines\n");
 	else
 		nl_out_str(out,
 			   "usage: netlab gen demo SCENARIO [OPTIONS]\n"
-			   "Server and client on loopback, captured: what was sent, what the\n"
+			   "Server and client on loopback, captured: what was "
+			   "sent, what the\n"
 			   "wire carried, what was received, and why.\n\n"
-			   "  SCENARIO               merge, split, framed, jsonhdr, ready, udp, flood\n"
+			   "  SCENARIO               merge, split, framed, "
+			   "jsonhdr, ready, udp, flood\n"
 			   "  --write FILE           keep the capture (pcap)\n"
-			   "  --size, --count, --mss, --nodelay, --cork, --framing, --coalesce,\n"
-			   "  --recv-size, --recv-delay, --seed, --interval, --duration\n"
-			   "                         as for gen client / gen server\n");
+			   "  --size, --count, --mss, --nodelay, --cork, "
+			   "--framing, --coalesce,\n"
+			   "  --recv-size, --recv-delay, --seed, --interval, "
+			   "--duration\n"
+			   "                         as for gen client / gen "
+			   "server\n");
 }

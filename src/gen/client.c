@@ -22,8 +22,8 @@
 #include "gen_internal.h"
 #include "netlab/escape.h"
 
-#define SHOW_MAX 64
-#define DRAIN_BUF (64 * 1024)
+#define SHOW_MAX      64
+#define DRAIN_BUF     (64 * 1024)
 #define CLOSE_WAIT_MS 5000
 
 static void sleep_ms(uint32_t ms)
@@ -38,9 +38,15 @@ void nl_gen_crec(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 		 enum nl_truth_ev ev, uint64_t off, uint64_t len, int64_t ret,
 		 int err, const char *check, const uint8_t *data, size_t n)
 {
-	struct nl_truth_rec r = {.ev = ev, .conn = c->id, .udp = cl->o->udp,
-				 .local = &c->local, .peer = &c->peer,
-				 .off = off, .len = len, .ret = ret, .err = err,
+	struct nl_truth_rec r = {.ev = ev,
+				 .conn = c->id,
+				 .udp = cl->o->udp,
+				 .local = &c->local,
+				 .peer = &c->peer,
+				 .off = off,
+				 .len = len,
+				 .ret = ret,
+				 .err = err,
 				 .check = check};
 	nl_truth_record(&cl->truth, &r, data, n);
 }
@@ -51,10 +57,10 @@ bool nl_gen_conn_error(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 	const char *why = err == EPIPE ? "the server closed the connection "
 					 "(EPIPE)"
 			  : err == ECONNRESET
-				  ? "connection reset by peer (ECONNRESET): "
-				    "the server closed with unread data or "
-				    "reset it"
-				  : strerror(err);
+			      ? "connection reset by peer (ECONNRESET): "
+				"the server closed with unread data or "
+				"reset it"
+			      : strerror(err);
 	snprintf(cl->errbuf, NL_ERRBUF_SIZE,
 		 "conn %" PRIu32 ": %s: %s after %" PRIu64 " bytes sent", c->id,
 		 call, why, c->tx);
@@ -91,7 +97,8 @@ static bool sendall(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 		if (shown(cl)) {
 			nl_out_printf(cl->log, "send #%" PRIu64 ": %zd bytes ",
 				      c->sends, w);
-			nl_escape_quoted(cl->log, p + done, (size_t)w, SHOW_MAX);
+			nl_escape_quoted(cl->log, p + done, (size_t)w,
+					 SHOW_MAX);
 			if ((size_t)w < n - done)
 				nl_out_printf(cl->log, " (partial: %zu asked)",
 					      n - done);
@@ -106,8 +113,7 @@ static bool sendall(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 
 /* Read what has arrived (waiting up to wait_ms for the first bytes).
  * Returns false on EOF or error. */
-static bool drain(struct nl_gen_client *cl, struct nl_gen_cconn *c,
-		  int wait_ms)
+static bool drain(struct nl_gen_client *cl, struct nl_gen_cconn *c, int wait_ms)
 {
 	for (;;) {
 		struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
@@ -120,8 +126,9 @@ static bool drain(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 			return true;
 		c->recvs++;
 		cl->st->recvs++;
-		nl_gen_crec(cl, c, NL_TRUTH_RECV, c->rx, DRAIN_BUF, n, err, NULL,
-			    n > 0 ? cl->rbuf : NULL, n > 0 ? (size_t)n : 0);
+		nl_gen_crec(cl, c, NL_TRUTH_RECV, c->rx, DRAIN_BUF, n, err,
+			    NULL, n > 0 ? cl->rbuf : NULL,
+			    n > 0 ? (size_t)n : 0);
 		if (n < 0)
 			return nl_gen_conn_error(cl, c, "recv", err);
 		if (shown(cl)) {
@@ -197,8 +204,9 @@ static bool send_upload(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 		struct stat st;
 		if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 			snprintf(cl->errbuf, NL_ERRBUF_SIZE, "--file %s: %s",
-				 o->file, fd < 0 ? strerror(errno)
-						 : "not a regular file");
+				 o->file,
+				 fd < 0 ? strerror(errno)
+					: "not a regular file");
 			if (fd >= 0)
 				close(fd);
 			return false;
@@ -207,8 +215,9 @@ static bool send_upload(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 		snprintf(name, sizeof(name), "%s", base_name(o->file));
 	} else {
 		size = nl_gen_message_len(o, c->id, index);
-		snprintf(name, sizeof(name), "netlab-gen-%" PRIu32 "-%" PRIu64 ".bin",
-			 c->id, index);
+		snprintf(name, sizeof(name),
+			 "netlab-gen-%" PRIu32 "-%" PRIu64 ".bin", c->id,
+			 index);
 	}
 	size_t jl = nl_gen_jsonhdr(json, sizeof(json), name, size);
 	uint8_t h[4] = {(uint8_t)jl, (uint8_t)(jl >> 8), 0, 0};
@@ -269,7 +278,8 @@ static bool send_ready(struct nl_gen_client *cl, struct nl_gen_cconn *c,
 		int left = (int)(deadline - nl_gen_now_ms());
 		if (left <= 0 || poll(&pfd, 1, left) <= 0) {
 			snprintf(cl->errbuf, NL_ERRBUF_SIZE,
-				 "conn %" PRIu32 ": no \"ready\" from the server "
+				 "conn %" PRIu32
+				 ": no \"ready\" from the server "
 				 "within 5 s (is it 'gen server --ready'?)",
 				 c->id);
 			return false;
@@ -318,8 +328,8 @@ static bool run_conn(struct nl_gen_client *cl, struct nl_gen_cconn *c)
 		if (o->scenario == NL_GEN_JSONHDR) {
 			ok = send_upload(cl, c, i);
 		} else {
-			size_t n = nl_gen_message(o, c->id, i, cl->body,
-						  cl->bodycap);
+			size_t n =
+			    nl_gen_message(o, c->id, i, cl->body, cl->bodycap);
 			if (o->scenario == NL_GEN_READY)
 				ok = send_ready(cl, c, cl->body, n);
 			else if (o->have_framing && !o->udp)
@@ -346,8 +356,8 @@ enum nl_status nl_gen_client_run(const struct nl_gen_opts *o,
 				 struct nl_gen_stats *st, char *errbuf)
 {
 	memset(st, 0, sizeof(*st));
-	struct nl_gen_client cl = {.o = o, .log = log, .st = st,
-				   .errbuf = errbuf, .stop = stop};
+	struct nl_gen_client cl = {
+	    .o = o, .log = log, .st = st, .errbuf = errbuf, .stop = stop};
 	struct sigaction sa = {.sa_handler = SIG_IGN};
 	sigaction(SIGPIPE, &sa, NULL); /* EPIPE instead of death */
 	if (nl_truth_open(&cl.truth, o->truth_file, "client", errbuf) != NL_OK)
@@ -379,6 +389,7 @@ enum nl_status nl_gen_client_run(const struct nl_gen_opts *o,
 	socklen_t sl;
 	if (!nl_gen_resolve(o->host, o->port, o->udp, &ss, &sl, errbuf))
 		goto out;
+	nl_gen_raise_nofile((uint64_t)o->connections + 64);
 	for (uint32_t i = 0; i < o->connections; i++) {
 		struct nl_gen_cconn *c = &cl.conns[i];
 		c->id = i + 1;
@@ -392,14 +403,19 @@ enum nl_status nl_gen_client_run(const struct nl_gen_opts *o,
 		st->conns++;
 		if (o->cork) {
 			int one = 1;
-			setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+			setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one,
+				   sizeof(one));
 		}
 		struct nl_sockopts so;
 		nl_gen_get_sockopts(c->fd, o->udp, &so);
-		nl_gen_crec(&cl, c, NL_TRUTH_CONNECT, 0, 0, 0, 0, NULL, NULL, 0);
-		struct nl_truth_rec r = {.ev = NL_TRUTH_SOCKOPTS, .conn = c->id,
-					 .udp = o->udp, .local = &c->local,
-					 .peer = &c->peer, .opts = &so};
+		nl_gen_crec(&cl, c, NL_TRUTH_CONNECT, 0, 0, 0, 0, NULL, NULL,
+			    0);
+		struct nl_truth_rec r = {.ev = NL_TRUTH_SOCKOPTS,
+					 .conn = c->id,
+					 .udp = o->udp,
+					 .local = &c->local,
+					 .peer = &c->peer,
+					 .opts = &so};
 		nl_truth_record(&cl.truth, &r, NULL, 0);
 	}
 	bool ok = true;
@@ -431,8 +447,9 @@ enum nl_status nl_gen_client_run(const struct nl_gen_opts *o,
 				break;
 	}
 	for (uint32_t i = 0; i < cl.nconns; i++)
-		nl_gen_crec(&cl, &cl.conns[i], NL_TRUTH_CLOSE, cl.conns[i].tx, 0,
-			    0, 0, cl.conns[i].eof ? "eof" : "closed", NULL, 0);
+		nl_gen_crec(&cl, &cl.conns[i], NL_TRUTH_CLOSE, cl.conns[i].tx,
+			    0, 0, 0, cl.conns[i].eof ? "eof" : "closed", NULL,
+			    0);
 	rc = ok ? NL_OK : NL_ERR_SYS;
 	if (!ok && !errbuf[0])
 		snprintf(errbuf, NL_ERRBUF_SIZE, "interrupted");

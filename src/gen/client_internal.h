@@ -11,10 +11,10 @@ struct nl_gen_cconn {
 	uint64_t tx, rx, sends, recvs;
 	bool dead, eof, closing;
 	/* flood */
-	size_t pos;      /* offset in the block */
-	uint32_t idx;    /* next message end in the block */
-	uint64_t msgs;   /* messages completely sent */
-	bool done;       /* all sent, half-closed */
+	size_t pos;    /* offset in the block */
+	uint32_t idx;  /* next message end in the block */
+	uint64_t msgs; /* messages completely sent */
+	bool done;     /* all sent, half-closed */
 };
 
 struct nl_gen_client {

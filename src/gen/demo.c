@@ -81,10 +81,11 @@ static void enter_namespace(struct demo *d)
 		return;
 	}
 	if (unshare(CLONE_NEWNET)) {
-		snprintf(d->ns_note, sizeof(d->ns_note),
-			 "unshare(CLONE_NEWNET): %s: using the host's lo, where "
-			 "TSO/GSO may batch segments larger than the MSS",
-			 strerror(errno));
+		snprintf(
+		    d->ns_note, sizeof(d->ns_note),
+		    "unshare(CLONE_NEWNET): %s: using the host's lo, where "
+		    "TSO/GSO may batch segments larger than the MSS",
+		    strerror(errno));
 		return;
 	}
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -99,7 +100,8 @@ static void enter_namespace(struct demo *d)
 	static const struct {
 		uint32_t cmd;
 		const char *name;
-	} off[] = {{ETHTOOL_STSO, "tso"}, {ETHTOOL_SGSO, "gso"},
+	} off[] = {{ETHTOOL_STSO, "tso"},
+		   {ETHTOOL_SGSO, "gso"},
 		   {ETHTOOL_SGRO, "gro"}};
 	char failed[32] = "";
 	for (size_t i = 0; fd >= 0 && i < 3; i++) {
@@ -119,14 +121,16 @@ static void enter_namespace(struct demo *d)
 		snprintf(d->ns_note, sizeof(d->ns_note),
 			 "private network namespace, but lo would not come up");
 	else if (failed[0])
-		snprintf(d->ns_note, sizeof(d->ns_note),
-			 "private network namespace; could not turn off%s on its "
-			 "lo, so segments may be batched beyond the MSS",
-			 failed);
+		snprintf(
+		    d->ns_note, sizeof(d->ns_note),
+		    "private network namespace; could not turn off%s on its "
+		    "lo, so segments may be batched beyond the MSS",
+		    failed);
 	else
-		snprintf(d->ns_note, sizeof(d->ns_note),
-			 "private network namespace, TSO/GSO/GRO off on its lo: "
-			 "the wire shows real segments");
+		snprintf(
+		    d->ns_note, sizeof(d->ns_note),
+		    "private network namespace, TSO/GSO/GRO off on its lo: "
+		    "the wire shows real segments");
 }
 
 static void *server_thread(void *arg)
@@ -161,10 +165,15 @@ static void setup_opts(struct demo *d, const struct nl_gen_opts *o)
 	s->recv_size = o->recv_size;
 	s->recv_delay_ms = o->recv_delay_ms;
 	s->exit_after = 1;
+	if (!s->recv_size &&
+	    (o->scenario == NL_GEN_MERGE || o->scenario == NL_GEN_SPLIT ||
+	     o->scenario == NL_GEN_UDP))
+		s->recv_size = 1024; /* the classic examples' recv(1024) */
 	switch (o->scenario) {
 	case NL_GEN_MERGE:
 		if (!s->recv_delay_ms)
-			s->recv_delay_ms = 200; /* like time.sleep in the seed */
+			s->recv_delay_ms =
+			    200; /* like time.sleep in the seed */
 		break;
 	case NL_GEN_SPLIT:
 		if (!c->size_max)
@@ -206,15 +215,15 @@ static void open_capture(struct demo *d, const struct nl_gen_opts *o)
 	struct nl_capture_opts co = {.filter = filter,
 				     .immediate = true,
 				     .write_file = o->write_file,
-				     .snaplen = o->scenario == NL_GEN_FLOOD ? 256
-									   : 0};
+				     .snaplen =
+					 o->scenario == NL_GEN_FLOOD ? 256 : 0};
 	enum nl_capture_error why;
 	if (nl_capture_open_live(&d->cap, "lo", &co, &why, err) != NL_OK) {
 		d->cap = NULL;
-		snprintf(d->cap_note, sizeof(d->cap_note), "%s%s", err,
+		snprintf(d->cap_note, sizeof(d->cap_note), "%.400s%s", err,
 			 why == NL_CAPERR_PERM
-				 ? " (capturing needs root or CAP_NET_RAW)"
-				 : "");
+			     ? " (capturing needs root or CAP_NET_RAW)"
+			     : "");
 	}
 }
 
@@ -224,22 +233,20 @@ static void drain_capture(struct demo *d)
 		return;
 	uint32_t dlt = nl_capture_linktype(d->cap);
 	struct nl_decode_opts dopts = {0};
-	int idle = 0;
 	uint64_t frame = 0;
 	char err[NL_ERRBUF_SIZE];
-	while (idle < 3) {
+	/* the traffic is over: read what the kernel buffered, then EOF */
+	nl_capture_stop(d->cap);
+	for (;;) {
 		struct nl_time ts;
 		const uint8_t *data;
 		uint32_t caplen, len;
 		enum nl_capture_result r =
-			nl_capture_next(d->cap, &ts, &data, &caplen, &len, err);
-		if (r == NL_CAP_TIMEOUT) {
-			idle++;
+		    nl_capture_next(d->cap, &ts, &data, &caplen, &len, err);
+		if (r == NL_CAP_TIMEOUT)
 			continue;
-		}
 		if (r != NL_CAP_PACKET)
 			break;
-		idle = 0;
 		frame++;
 		struct nl_packet *p = &d->pkt;
 		nl_decode_packet(p, &dopts, dlt, data, caplen, len);
@@ -254,7 +261,7 @@ static void drain_capture(struct demo *d)
 }
 
 int nl_gen_demo_run(const struct nl_gen_opts *o, struct nl_outbuf *out,
-		    char *errbuf)
+		    volatile sig_atomic_t *stop, char *errbuf)
 {
 	struct demo *d = calloc(1, sizeof(*d));
 	if (!d) {
@@ -279,7 +286,8 @@ int nl_gen_demo_run(const struct nl_gen_opts *o, struct nl_outbuf *out,
 	open_capture(d, o);
 	pthread_t th;
 	if (pthread_create(&th, NULL, server_thread, d)) {
-		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot start the server thread");
+		snprintf(errbuf, NL_ERRBUF_SIZE,
+			 "cannot start the server thread");
 		goto out;
 	}
 	struct nl_outbuf quiet;
@@ -290,8 +298,8 @@ int nl_gen_demo_run(const struct nl_gen_opts *o, struct nl_outbuf *out,
 		goto out;
 	}
 	quiet.cap_max = 64 * 1024;
-	enum nl_status cst = nl_gen_client_run(&d->co, &quiet, NULL, &d->cst,
-					       d->cli_err);
+	enum nl_status cst =
+	    nl_gen_client_run(&d->co, &quiet, stop, &d->cst, d->cli_err);
 	if (d->co.scenario == NL_GEN_FLOOD)
 		snprintf(d->flood_line, sizeof(d->flood_line), "%s",
 			 nl_out_cstr(&quiet));
@@ -305,9 +313,9 @@ int nl_gen_demo_run(const struct nl_gen_opts *o, struct nl_outbuf *out,
 	demo_print(d, o, out);
 	rc = cst == NL_OK && !d->srv_err[0] ? 0 : 1;
 	if (cst != NL_OK)
-		snprintf(errbuf, NL_ERRBUF_SIZE, "client: %s", d->cli_err);
+		snprintf(errbuf, NL_ERRBUF_SIZE, "client: %.480s", d->cli_err);
 	else if (d->srv_err[0])
-		snprintf(errbuf, NL_ERRBUF_SIZE, "server: %s", d->srv_err);
+		snprintf(errbuf, NL_ERRBUF_SIZE, "server: %.480s", d->srv_err);
 out:
 	if (d->cap)
 		nl_capture_close(d->cap);

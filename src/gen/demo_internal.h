@@ -11,8 +11,8 @@
 
 #define DEMO_MAX_RECS 4096 /* sends/recvs/messages kept for the views */
 #define DEMO_MAX_SEGS 4096 /* segments kept for the wire view */
-#define DEMO_PREVIEW 40
-#define DEMO_ROWS 40 /* rows printed per view before "… N more" */
+#define DEMO_PREVIEW  40
+#define DEMO_ROWS     40 /* rows printed per view before "… N more" */
 
 struct demo_rec {
 	int side; /* 0 client, 1 server */

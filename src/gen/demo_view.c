@@ -38,6 +38,7 @@ static void demo_segment_map(struct demo *d, struct demo_seg *s,
 		return;
 	size_t used = 0, k = 0;
 	int ends = 0;
+	uint64_t seg_start = d->map.offset;
 	while (used < n) {
 		enum nl_frame_result r;
 		struct nl_frame f;
@@ -58,12 +59,11 @@ static void demo_segment_map(struct demo *d, struct demo_seg *s,
 			k += (size_t)snprintf(s->map + k, sizeof(s->map) - k,
 					      " #%" PRIu64, d->map_msgs);
 	}
-	if (k < sizeof(s->map) && nl_framer_pending(&d->map) +
-					  (d->map.offset > d->map.msg_start) >
-				  0)
+	if (k < sizeof(s->map) && d->map.offset > d->map.msg_start)
 		snprintf(s->map + k, sizeof(s->map) - k, "%s#%" PRIu64 " %s",
 			 ends ? "; " : "", d->map_msgs + 1,
-			 ends ? "begins" : "continues");
+			 d->map.msg_start >= seg_start ? "begins"
+						       : "continues");
 }
 
 void demo_wire_packet(struct demo *d, const struct nl_packet *p)
@@ -81,8 +81,9 @@ void demo_wire_packet(struct demo *d, const struct nl_packet *p)
 		}
 		if (!p->payload_len)
 			return;
-		rel = d->have_isn[dir] ? (uint32_t)(p->tcp.seq - d->isn[dir] - 1)
-				       : 0;
+		rel = d->have_isn[dir]
+			  ? (uint32_t)(p->tcp.seq - d->isn[dir] - 1)
+			  : 0;
 	} else {
 		if (!p->payload_len)
 			return;
@@ -101,8 +102,8 @@ void demo_wire_packet(struct demo *d, const struct nl_packet *p)
 	s->dir = dir;
 	s->rel = rel;
 	s->len = p->payload_len;
-	s->plen = p->payload_caplen < DEMO_PREVIEW ? p->payload_caplen
-						   : DEMO_PREVIEW;
+	s->plen =
+	    p->payload_caplen < DEMO_PREVIEW ? p->payload_caplen : DEMO_PREVIEW;
 	memcpy(s->preview, p->payload, s->plen);
 	if (dir == 0 && tcp && p->payload_caplen == p->payload_len)
 		demo_segment_map(d, s, p->payload, p->payload_len);
@@ -116,8 +117,7 @@ static void preview(struct nl_outbuf *o, const uint8_t *p, uint32_t n,
 
 static const char *const side_name[] = {"client", "server"};
 
-static void view_calls(struct demo *d, struct nl_outbuf *o,
-		       enum nl_truth_ev ev)
+static void view_calls(struct demo *d, struct nl_outbuf *o, enum nl_truth_ev ev)
 {
 	uint32_t shown = 0, total = 0;
 	uint64_t calls[2] = {0, 0};
@@ -181,9 +181,11 @@ static void view_wire(struct demo *d, struct nl_outbuf *o)
 	uint32_t shown = 0;
 	for (uint32_t i = 0; i < d->nsegs && shown < DEMO_ROWS; i++, shown++) {
 		struct demo_seg *s = &d->segs[i];
-		nl_out_printf(o, "  frame %-4" PRIu64 " %s  %s +%-6" PRIu64
-				 " %6" PRIu32 " bytes  ",
-			      s->frame, s->dir ? "server->client" : "client->server",
+		nl_out_printf(o,
+			      "  frame %-4" PRIu64 " %s  %s +%-6" PRIu64
+			      " %6" PRIu32 " bytes  ",
+			      s->frame,
+			      s->dir ? "server->client" : "client->server",
 			      d->co.udp ? "off" : "seq", s->rel, s->len);
 		preview(o, s->preview, s->plen, s->len > s->plen);
 		if (s->map[0])
@@ -196,7 +198,8 @@ static void view_wire(struct demo *d, struct nl_outbuf *o)
 	if (!d->nsegs)
 		nl_out_str(o, "  (no payload captured)\n");
 	if (d->cap_dropped)
-		nl_out_printf(o, "  (the capture dropped %" PRIu64 " packets)\n",
+		nl_out_printf(o,
+			      "  (the capture dropped %" PRIu64 " packets)\n",
 			      d->cap_dropped);
 }
 
@@ -248,90 +251,115 @@ static void explain(struct demo *d, struct nl_outbuf *o)
 	uint64_t sends = count(d, 0, NL_TRUTH_SEND, true);
 	uint64_t srecvs = count(d, 1, NL_TRUTH_RECV, true);
 	if (d->cap_note[0])
-		snprintf(segs, sizeof(segs), "an uncaptured number of segments");
+		snprintf(segs, sizeof(segs),
+			 "an uncaptured number of segments");
 	else
 		snprintf(segs, sizeof(segs), "%" PRIu64 " segment%s",
-			 d->payload_segs[0], d->payload_segs[0] == 1 ? "" : "s");
+			 d->payload_segs[0],
+			 d->payload_segs[0] == 1 ? "" : "s");
 	char fr[48];
 	nl_framing_format(&d->co.framing, fr, sizeof(fr));
 	switch (d->scenario) {
-	case NL_GEN_MERGE:
-		snprintf(t, sizeof(t),
-			 "The client called send() %" PRIu64 " times; TCP carried "
-			 "the bytes in %s and the server's first recv() "
-			 "returned %" PRId64 " bytes at once. TCP is a byte "
-			 "stream: it keeps no boundaries between send() calls. "
-			 "Nagle's algorithm (TCP_NODELAY %s) holds small writes "
-			 "back while earlier data is unacknowledged, and the "
-			 "server read late (after %" PRIu32 " ms), so everything "
-			 "was already waiting in its buffer: the classic "
-			 "\"sticky packet\". --nodelay changes the segments, not "
-			 "the recv(). The fix is framing: in 'netlab gen demo "
-			 "framed' each message carries a 4-byte length "
-			 "(Python's struct.pack('i', n)) and the receiver reads "
-			 "exactly that many bytes, however the stream was cut.",
-			 sends, segs, first_recv(d), d->co.nodelay ? "on" : "off",
-			 d->so.recv_delay_ms);
+	case NL_GEN_MERGE: {
+		char how[400];
+		if (!d->cap_note[0] && d->payload_segs[0] < sends)
+			snprintf(
+			    how, sizeof(how),
+			    "Nagle's algorithm (TCP_NODELAY %s) held small "
+			    "writes back while earlier data was "
+			    "unacknowledged, so the sender merged them into "
+			    "fewer segments; and the server read late (after "
+			    "%" PRIu32 " ms)",
+			    d->co.nodelay ? "on" : "off", d->so.recv_delay_ms);
+		else
+			snprintf(
+			    how, sizeof(how),
+			    "Here the segments even kept the send() "
+			    "boundaries (on loopback the ACKs return at once, "
+			    "so Nagle's algorithm has nothing to wait for), "
+			    "but the server read late (after %" PRIu32 " ms)",
+			    d->so.recv_delay_ms);
+		snprintf(
+		    t, sizeof(t),
+		    "The client called send() %" PRIu64 " times; TCP carried "
+		    "the bytes in %s and the server's first recv() "
+		    "returned %" PRId64 " bytes at once. TCP is a byte "
+		    "stream: it keeps no boundaries between send() calls. "
+		    "%s, so everything was waiting in its receive buffer "
+		    "and one recv() took it all: the classic \"sticky "
+		    "packet\". --nodelay changes the segments, never the "
+		    "recv(). The fix is framing: in 'netlab gen demo "
+		    "framed' each message carries a 4-byte length "
+		    "(Python's struct.pack('i', n)) and the receiver reads "
+		    "exactly that many bytes, however the stream was cut.",
+		    sends, segs, first_recv(d), how);
 		break;
+	}
 	case NL_GEN_SPLIT:
-		snprintf(t, sizeof(t),
-			 "The client sent %" PRIu64 " bytes in %" PRIu64
-			 " send() call%s; with TCP_MAXSEG %d the wire carried "
-			 "them in %s, and the server needed %" PRIu64
-			 " recv(%zu) calls. Neither the segments nor the recv() "
-			 "sizes match the message: a receiver that takes one "
-			 "recv() as one message gets a fragment and leaves the "
-			 "rest to be mistaken for the next message. A length "
-			 "prefix ('netlab gen demo framed --size 3000') tells "
-			 "the receiver how many bytes make the message.",
-			 d->cst.bytes, sends, sends == 1 ? "" : "s", d->co.mss,
-			 segs, srecvs,
-			 (size_t)(d->so.recv_size ? d->so.recv_size : 1024));
+		snprintf(
+		    t, sizeof(t),
+		    "The client sent %" PRIu64 " bytes in %" PRIu64
+		    " send() call%s; with TCP_MAXSEG %d the wire carried "
+		    "them in %s, and the server needed %" PRIu64
+		    " recv(%zu) calls. Neither the segments nor the recv() "
+		    "sizes match the message: a receiver that takes one "
+		    "recv() as one message gets a fragment and leaves the "
+		    "rest to be mistaken for the next message. A length "
+		    "prefix ('netlab gen demo framed --size 3000') tells "
+		    "the receiver how many bytes make the message.",
+		    d->cst.bytes, sends, sends == 1 ? "" : "s", d->co.mss, segs,
+		    srecvs, (size_t)(d->so.recv_size ? d->so.recv_size : 1024));
 		break;
 	case NL_GEN_FRAMED:
-		snprintf(t, sizeof(t),
-			 "Each message went out as a %s header and its body%s "
-			 "(%" PRIu64 " send() calls); the wire carried %s and "
-			 "the server's %" PRIu64 " recv() calls returned chunks "
-			 "unrelated to the messages, yet the framing recovered "
-			 "all %" PRIu64 " messages whole (%" PRIu64 " with a "
-			 "verified checksum). This is the fix for sticky "
-			 "packets: read the fixed-size length first, then "
-			 "exactly that many bytes.",
-			 fr, d->co.coalesce ? " in one send()" : " in separate send()s",
-			 sends, segs, srecvs, d->sst.messages, d->sst.crc_ok);
+		snprintf(
+		    t, sizeof(t),
+		    "Each message went out as a %s header and its body%s "
+		    "(%" PRIu64 " send() calls); the wire carried %s and "
+		    "the server's %" PRIu64 " recv() calls returned chunks "
+		    "unrelated to the messages, yet the framing recovered "
+		    "all %" PRIu64 " messages whole%s. This is the fix for "
+		    "sticky packets: read the fixed-size length first, "
+		    "then exactly that many bytes.",
+		    fr,
+		    d->co.coalesce ? " in one send()" : " in separate send()s",
+		    sends, segs, srecvs, d->sst.messages,
+		    d->sst.crc_ok ? " (each checksum verified)"
+				  : " (--size N sends checksummed bodies)");
 		break;
 	case NL_GEN_JSONHDR:
-		snprintf(t, sizeof(t),
-			 "The upload sent a 4-byte header length "
-			 "(struct.pack('i', len)), a JSON header naming the file "
-			 "and its file_size, then the file's bytes, in %" PRIu64
-			 " send() calls and %s. The server read the length, the "
-			 "JSON header, then exactly file_size bytes: %" PRIu64
-			 " upload%s received whole (%" PRIu64 " checksum%s "
-			 "verified). Because the header says how long the body "
-			 "is, the file's bytes are never mistaken for the next "
-			 "header.",
-			 sends, segs, d->sst.messages,
-			 d->sst.messages == 1 ? "" : "s", d->sst.crc_ok,
-			 d->sst.crc_ok == 1 ? "" : "s");
+		snprintf(
+		    t, sizeof(t),
+		    "The upload sent a 4-byte header length "
+		    "(struct.pack('i', len)), a JSON header naming the file "
+		    "and its file_size, then the file's bytes, in %" PRIu64
+		    " send() calls and %s. The server read the length, the "
+		    "JSON header, then exactly file_size bytes: %" PRIu64
+		    " upload%s received whole (%" PRIu64 " checksum%s "
+		    "verified). Because the header says how long the body "
+		    "is, the file's bytes are never mistaken for the next "
+		    "header.",
+		    sends, segs, d->sst.messages,
+		    d->sst.messages == 1 ? "" : "s", d->sst.crc_ok,
+		    d->sst.crc_ok == 1 ? "" : "s");
 		break;
 	case NL_GEN_READY:
-		snprintf(t, sizeof(t),
-			 "For each message the client sent the body's length "
-			 "as ASCII digits, waited for \"ready\", then sent the "
-			 "body: %" PRIu64 " messages received whole. The wait "
-			 "keeps the length apart from the body (and the body "
-			 "from the next length), at the price of one round trip "
-			 "per message; the receiver still relies on one recv() "
-			 "returning exactly the digits. A binary length prefix "
-			 "('netlab gen demo framed') is as safe without waiting.",
-			 d->sst.messages);
+		snprintf(
+		    t, sizeof(t),
+		    "For each message the client sent the body's length "
+		    "as ASCII digits, waited for \"ready\", then sent the "
+		    "body: %" PRIu64 " messages received whole. The wait "
+		    "keeps the length apart from the body (and the body "
+		    "from the next length), at the price of one round trip "
+		    "per message; the receiver still relies on one recv() "
+		    "returning exactly the digits. A binary length prefix "
+		    "('netlab gen demo framed') is as safe without waiting.",
+		    d->sst.messages);
 		break;
 	case NL_GEN_UDP:
 		snprintf(t, sizeof(t),
 			 "Each send() became one datagram and each recvfrom() "
-			 "returned exactly one (%" PRIu64 " of them), although the "
+			 "returned exactly one (%" PRIu64
+			 " of them), although the "
 			 "server read late (after %" PRIu32 " ms) with all of "
 			 "them waiting: UDP keeps message boundaries. It does "
 			 "not promise delivery or order, and a datagram larger "
@@ -339,15 +367,16 @@ static void explain(struct demo *d, struct nl_outbuf *o)
 			 srecvs, d->so.recv_delay_ms);
 		break;
 	default:
-		snprintf(t, sizeof(t),
-			 "The client wrote %" PRIu64 " %s-framed messages "
-			 "(%.1f MB) as fast as the socket took them, in %" PRIu64
-			 " send() calls; the server verified %" PRIu64
-			 " checksums. Big writes become many segments and "
-			 "recv() returns whatever has arrived: only the framing "
-			 "keeps the messages apart.",
-			 d->cst.messages, fr, (double)d->cst.bytes / 1e6,
-			 d->cst.sends, d->sst.crc_ok);
+		snprintf(
+		    t, sizeof(t),
+		    "The client wrote %" PRIu64 " %s-framed messages "
+		    "(%.1f MB) as fast as the socket took them, in %" PRIu64
+		    " send() calls; the server verified %" PRIu64
+		    " checksums. Big writes become many segments and "
+		    "recv() returns whatever has arrived: only the framing "
+		    "keeps the messages apart.",
+		    d->cst.messages, fr, (double)d->cst.bytes / 1e6,
+		    d->cst.sends, d->sst.crc_ok);
 		break;
 	}
 	para(o, t);
@@ -356,21 +385,25 @@ static void explain(struct demo *d, struct nl_outbuf *o)
 void demo_print(struct demo *d, const struct nl_gen_opts *o,
 		struct nl_outbuf *out)
 {
-	nl_out_printf(out, "netlab gen demo %s: 127.0.0.1, server port %u (%s)\n",
+	nl_out_printf(out,
+		      "netlab gen demo %s: 127.0.0.1, server port %u (%s)\n",
 		      nl_gen_scenario_name(o->scenario), d->port,
 		      d->co.udp ? "udp" : "tcp");
 	nl_out_printf(out, "  %s\n", d->ns_note);
 	nl_out_str(out, "\n1. What the application sent (each send()):\n");
 	view_calls(d, out, NL_TRUTH_SEND);
-	nl_out_printf(out, "\n2. What the wire carried (each %s with payload, "
-			   "captured on lo):\n",
+	nl_out_printf(out,
+		      "\n2. What the wire carried (each %s with payload, "
+		      "captured on lo):\n",
 		      d->co.udp ? "datagram" : "segment");
 	view_wire(d, out);
-	nl_out_printf(out, "\n3. What the receiver got (each recv(); server "
-			   "recv size %zu%s):\n",
+	nl_out_printf(out,
+		      "\n3. What the receiver got (each recv(); server "
+		      "recv size %zu%s):\n",
 		      (size_t)(d->so.recv_size ? d->so.recv_size
-				: d->so.have_framing || d->so.ready ? 65536
-				: d->so.udp ? 65536 : 1024),
+			       : d->so.have_framing || d->so.ready ? 65536
+			       : d->so.udp			   ? 65536
+								   : 1024),
 		      d->so.recv_delay_ms ? ", first read delayed" : "");
 	view_calls(d, out, NL_TRUTH_RECV);
 	if (d->so.have_framing || d->so.ready) {
@@ -380,8 +413,9 @@ void demo_print(struct demo *d, const struct nl_gen_opts *o,
 	if (d->flood_line[0])
 		nl_out_printf(out, "\n%s", d->flood_line);
 	if (d->dropped_recs)
-		nl_out_printf(out, "(%" PRIu64 " calls beyond the first %u not "
-				   "kept)\n",
+		nl_out_printf(out,
+			      "(%" PRIu64 " calls beyond the first %u not "
+			      "kept)\n",
 			      d->dropped_recs, DEMO_MAX_RECS);
 	nl_out_str(out, "\nWhat happened:\n");
 	explain(d, out);

@@ -15,9 +15,9 @@
 #include "client_internal.h"
 #include "gen_internal.h"
 
-#define FLOOD_BLOCK (256 * 1024)
+#define FLOOD_BLOCK    (256 * 1024)
 #define FLOOD_MAX_MSGS 8192
-#define FLOOD_READ (64 * 1024)
+#define FLOOD_READ     (64 * 1024)
 
 struct block {
 	uint8_t *p;
@@ -43,15 +43,17 @@ static bool build_block(struct nl_gen_client *cl, struct block *b)
 		size_t mlen = (size_t)nl_gen_message_len(o, 0, i);
 		uint8_t h[16];
 		size_t hl = 0;
-		bool line = o->have_framing && o->framing.kind == NL_FRAMING_LINE;
+		bool line =
+		    o->have_framing && o->framing.kind == NL_FRAMING_LINE;
 		if (o->have_framing && !line) {
 			hl = nl_framing_encode_header(&o->framing, mlen, h,
 						      sizeof(h));
 			if (!hl) {
-				snprintf(cl->errbuf, NL_ERRBUF_SIZE,
-					 "flood: --framing cannot carry %zu-byte "
-					 "messages",
-					 mlen);
+				snprintf(
+				    cl->errbuf, NL_ERRBUF_SIZE,
+				    "flood: --framing cannot carry %zu-byte "
+				    "messages",
+				    mlen);
 				return false;
 			}
 		}
@@ -99,9 +101,11 @@ enum nl_status nl_gen_flood(struct nl_gen_client *cl)
 	socklen_t sl;
 	if (!nl_gen_resolve(o->host, o->port, false, &ss, &sl, cl->errbuf))
 		goto out;
+	nl_gen_raise_nofile((uint64_t)o->connections + 64);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0) {
-		snprintf(cl->errbuf, NL_ERRBUF_SIZE, "epoll: %s", strerror(errno));
+		snprintf(cl->errbuf, NL_ERRBUF_SIZE, "epoll: %s",
+			 strerror(errno));
 		goto out;
 	}
 	for (uint32_t i = 0; i < o->connections; i++) {
@@ -121,8 +125,10 @@ enum nl_status nl_gen_flood(struct nl_gen_client *cl)
 		struct nl_sockopts so;
 		nl_gen_get_sockopts(c->fd, false, &so);
 		nl_gen_crec(cl, c, NL_TRUTH_CONNECT, 0, 0, 0, 0, NULL, NULL, 0);
-		struct nl_truth_rec r = {.ev = NL_TRUTH_SOCKOPTS, .conn = c->id,
-					 .local = &c->local, .peer = &c->peer,
+		struct nl_truth_rec r = {.ev = NL_TRUTH_SOCKOPTS,
+					 .conn = c->id,
+					 .local = &c->local,
+					 .peer = &c->peer,
 					 .opts = &so};
 		nl_truth_record(&cl->truth, &r, NULL, 0);
 	}
@@ -152,8 +158,9 @@ enum nl_status nl_gen_flood(struct nl_gen_client *cl)
 				finish(cl, ep, c, &active);
 				continue;
 			}
-			bool boundary = c->pos == 0 ||
-					(c->idx > 0 && b.ends[c->idx - 1] == c->pos);
+			bool boundary =
+			    c->pos == 0 ||
+			    (c->idx > 0 && b.ends[c->idx - 1] == c->pos);
 			bool enough = o->count && c->msgs >= o->count;
 			if (enough || (stopping && boundary)) {
 				shutdown(c->fd, SHUT_WR);
@@ -161,15 +168,18 @@ enum nl_status nl_gen_flood(struct nl_gen_client *cl)
 				if (--sending == 0)
 					t_sent = nl_gen_now_s();
 				struct epoll_event ev = {.events = EPOLLIN,
-							 .data.u32 = evs[e].data.u32};
+							 .data.u32 =
+							     evs[e].data.u32};
 				epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 				continue;
 			}
 			size_t limit = b.len;
 			if (stopping)
 				limit = b.ends[c->idx];
-			else if (o->count && c->idx + (o->count - c->msgs) <= b.k)
-				limit = b.ends[c->idx + (o->count - c->msgs) - 1];
+			else if (o->count &&
+				 c->idx + (o->count - c->msgs) <= b.k)
+				limit =
+				    b.ends[c->idx + (o->count - c->msgs) - 1];
 			ssize_t w = send(c->fd, b.p + c->pos, limit - c->pos,
 					 MSG_NOSIGNAL);
 			int err = errno;
@@ -177,8 +187,8 @@ enum nl_status nl_gen_flood(struct nl_gen_client *cl)
 				continue;
 			c->sends++;
 			cl->st->sends++;
-			nl_gen_crec(cl, c, NL_TRUTH_SEND, c->tx, limit - c->pos, w,
-				    err, NULL, w > 0 ? b.p + c->pos : NULL,
+			nl_gen_crec(cl, c, NL_TRUTH_SEND, c->tx, limit - c->pos,
+				    w, err, NULL, w > 0 ? b.p + c->pos : NULL,
 				    w > 0 ? (size_t)w : 0);
 			if (w < 0) {
 				nl_gen_conn_error(cl, c, "send", err);

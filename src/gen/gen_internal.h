@@ -18,6 +18,10 @@ uint16_t nl_gen_addr_port(const struct sockaddr_storage *ss);
 int nl_gen_listen(const char *host, uint16_t port, bool udp, bool reuseaddr,
 		  struct sockaddr_storage *bound, char *errbuf);
 
+/* Raise the soft RLIMIT_NOFILE towards want (up to the hard limit), so
+ * --max-conns / --connections are not cut short by a default of 1024. */
+void nl_gen_raise_nofile(uint64_t want);
+
 /* Resolve host:port into *ss. */
 bool nl_gen_resolve(const char *host, uint16_t port, bool udp,
 		    struct sockaddr_storage *ss, socklen_t *len, char *errbuf);

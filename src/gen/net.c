@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,8 +46,8 @@ bool nl_gen_resolve(const char *host, uint16_t port, bool udp,
 	struct addrinfo *ai = NULL;
 	int rc = getaddrinfo(host, ps, &hints, &ai);
 	if (rc || !ai) {
-		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot resolve '%s': %s", host,
-			 gai_strerror(rc));
+		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot resolve '%s': %s",
+			 host, gai_strerror(rc));
 		return false;
 	}
 	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
@@ -62,10 +63,9 @@ int nl_gen_listen(const char *host, uint16_t port, bool udp, bool reuseaddr,
 	socklen_t sl;
 	if (!nl_gen_resolve(host, port, udp, &ss, &sl, errbuf))
 		return -1;
-	int fd = socket(ss.ss_family,
-			(udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK |
-				SOCK_CLOEXEC,
-			0);
+	int fd = socket(
+	    ss.ss_family,
+	    (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "socket: %s", strerror(errno));
 		return -1;
@@ -85,9 +85,13 @@ int nl_gen_listen(const char *host, uint16_t port, bool udp, bool reuseaddr,
 				 "despite TIME_WAIT: gen server sets it unless "
 				 "--no-reuseaddr%s",
 				 host, port,
-				 reuseaddr ? "; here it was set, so another "
-					     "socket is listening there"
-					   : "");
+				 reuseaddr
+				     ? "; it was set here, so either a "
+				       "socket is listening there, or the "
+				       "TIME_WAIT connections belong to a "
+				       "listener that had not set it (Linux "
+				       "wants it on both)"
+				     : "");
 		else
 			snprintf(errbuf, NL_ERRBUF_SIZE,
 				 "cannot bind %s port %u: %s", host, port,
@@ -111,10 +115,14 @@ int nl_gen_connect(const struct nl_gen_opts *o,
 {
 	int fd = socket(ss->ss_family,
 			(o->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC |
-				(nonblock ? SOCK_NONBLOCK : 0),
+			    (nonblock ? SOCK_NONBLOCK : 0),
 			0);
 	if (fd < 0) {
-		snprintf(errbuf, NL_ERRBUF_SIZE, "socket: %s", strerror(errno));
+		int e = errno;
+		snprintf(errbuf, NL_ERRBUF_SIZE, "socket: %s%s", strerror(e),
+			 e == EMFILE ? " (the open-file limit, ulimit -n, is "
+				       "too low for --connections)"
+				     : "");
 		return -1;
 	}
 	int one = 1;
@@ -127,8 +135,8 @@ int nl_gen_connect(const struct nl_gen_opts *o,
 	if (!o->udp && o->mss &&
 	    setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &o->mss, sizeof(o->mss)))
 		what = "TCP_MAXSEG";
-	if (o->sndbuf &&
-	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &o->sndbuf, sizeof(o->sndbuf)))
+	if (o->sndbuf && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &o->sndbuf,
+				    sizeof(o->sndbuf)))
 		what = "SO_SNDBUF";
 	if (what) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "setsockopt %s: %s", what,
@@ -150,4 +158,13 @@ int nl_gen_connect(const struct nl_gen_opts *o,
 		return -1;
 	}
 	return fd;
+}
+
+void nl_gen_raise_nofile(uint64_t want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
 }

@@ -28,10 +28,10 @@
 #include "netlab/gen.h"
 
 #define NL_GEN_SRV_OUTBUF (64 * 1024)
-#define SRV_FRAMED_READ (64 * 1024)
-#define SRV_NAIVE_READ 1024 /* the classic examples' recv(1024) */
-#define SRV_SHOW_MAX 256    /* bytes of a recv shown escaped */
-#define EV_BATCH 256
+#define SRV_FRAMED_READ	  (64 * 1024)
+#define SRV_NAIVE_READ	  1024 /* the classic examples' recv(1024) */
+#define SRV_SHOW_MAX	  256  /* bytes of a recv shown escaped */
+#define EV_BATCH	  256
 
 enum { R_LEN, R_BODY };
 
@@ -74,7 +74,7 @@ struct nl_gen_server {
 	struct nl_truth truth;
 	struct nl_gen_stats st;
 	uint32_t next_id, last_shown;
-	uint64_t ended;
+	uint64_t ended, accept_paused_ms;
 	struct nl_outbuf *log;
 	uint64_t start_ms;
 	char *errbuf;
@@ -105,9 +105,16 @@ static void rec(struct nl_gen_server *s, struct sconn *c, enum nl_truth_ev ev,
 		const char *check, const uint8_t *data, size_t n)
 {
 	struct nl_truth_rec r = {
-		.ev = ev, .conn = c ? c->id : 0, .udp = s->o.udp,
-		.local = c ? &c->local : &s->laddr, .peer = c ? &c->peer : NULL,
-		.off = off, .len = len, .ret = ret, .err = err, .check = check,
+	    .ev = ev,
+	    .conn = c ? c->id : 0,
+	    .udp = s->o.udp,
+	    .local = c ? &c->local : &s->laddr,
+	    .peer = c ? &c->peer : NULL,
+	    .off = off,
+	    .len = len,
+	    .ret = ret,
+	    .err = err,
+	    .check = check,
 	};
 	nl_truth_record(&s->truth, &r, data, n);
 }
@@ -130,14 +137,16 @@ enum nl_status nl_gen_server_open(struct nl_gen_server **out,
 			s->conns[i].fd = -1;
 	}
 	s->rbuf_size = o->recv_size ? o->recv_size
-		       : o->udp     ? 65536
+		       : o->udp	    ? 65536
 		       : (o->have_framing || o->ready || o->sink || o->quiet)
-			       ? SRV_FRAMED_READ
-			       : SRV_NAIVE_READ;
+			   ? SRV_FRAMED_READ
+			   : SRV_NAIVE_READ;
 	s->rbuf = malloc(s->rbuf_size);
 	if (!s->rbuf)
 		goto nomem;
-	if (nl_truth_open(&s->truth, o->truth_file, "server", errbuf) != NL_OK) {
+	nl_gen_raise_nofile(s->nconns + 64);
+	if (nl_truth_open(&s->truth, o->truth_file, "server", errbuf) !=
+	    NL_OK) {
 		nl_gen_server_close(s);
 		return NL_ERR_SYS;
 	}
@@ -173,8 +182,7 @@ uint16_t nl_gen_server_port(const struct nl_gen_server *s)
 	return s->port;
 }
 
-void nl_gen_server_stats(const struct nl_gen_server *s,
-			 struct nl_gen_stats *st)
+void nl_gen_server_stats(const struct nl_gen_server *s, struct nl_gen_stats *st)
 {
 	*st = s->st;
 }
@@ -208,25 +216,28 @@ static void close_conn(struct nl_gen_server *s, struct sconn *c,
 			conn_line(s, c);
 			uint64_t have = c->fr.offset - c->fr.msg_start;
 			if (c->len_known)
-				nl_out_printf(s->log,
-					      "incomplete message at close: %" PRIu64
-					      " of %" PRIu64 " bytes\n",
-					      have, c->fr.msg_len);
+				nl_out_printf(
+				    s->log,
+				    "incomplete message at close: %" PRIu64
+				    " of %" PRIu64 " bytes\n",
+				    have, c->fr.msg_len);
 			else
-				nl_out_printf(s->log,
-					      "incomplete message at close: %" PRIu64
-					      " bytes of header\n",
-					      have);
+				nl_out_printf(
+				    s->log,
+				    "incomplete message at close: %" PRIu64
+				    " bytes of header\n",
+				    have);
 		}
 	} else if (c->rstate == R_BODY || c->ndigits) {
 		mid = true;
 		conn_line(s, c);
-		nl_out_printf(s->log, "incomplete message at close: %" PRIu64
-				      " of %" PRIu64 " body bytes\n",
+		nl_out_printf(s->log,
+			      "incomplete message at close: %" PRIu64
+			      " of %" PRIu64 " body bytes\n",
 			      c->body_len - c->body_left, c->body_len);
 	}
-	if (mid)
-		s->st.errors++;
+	if (mid && !why)
+		s->st.errors++; /* else counted with its reason */
 	rec(s, c, NL_TRUTH_CLOSE, c->rx, 0, 0, 0,
 	    why ? why : (mid ? "incomplete message" : "eof"), NULL, 0);
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -241,8 +252,7 @@ static void close_conn(struct nl_gen_server *s, struct sconn *c,
 	s->ended++;
 }
 
-static void fail_conn(struct nl_gen_server *s, struct sconn *c,
-		      const char *msg)
+static void fail_conn(struct nl_gen_server *s, struct sconn *c, const char *msg)
 {
 	conn_line(s, c);
 	nl_out_printf(s->log, "error: %s; closing the connection\n", msg);
@@ -259,16 +269,25 @@ static void accept_all(struct nl_gen_server *s)
 		int fd = accept4(s->lfd, (struct sockaddr *)&peer, &pl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
+			if (errno == EMFILE || errno == ENFILE) {
+				/* the pending connection stays queued: stop
+				 * polling the listener for a while instead of
+				 * spinning on it */
 				nl_out_printf(s->log,
 					      "error: accept: %s (raise ulimit "
-					      "-n or lower --max-conns)\n",
+					      "-n or lower --max-conns); "
+					      "pausing accepts for 100 ms\n",
 					      strerror(errno));
+				struct epoll_event ev = {.events = 0};
+				epoll_ctl(s->ep, EPOLL_CTL_MOD, s->lfd, &ev);
+				s->accept_paused_ms = nl_gen_now_ms() + 100;
+			}
 			return;
 		}
 		if (s->nactive >= s->nconns) {
-			static const char msg[] = "netlab gen server: too many "
-						  "connections, try again later\n";
+			static const char msg[] =
+			    "netlab gen server: too many "
+			    "connections, try again later\n";
 			ssize_t w = send(fd, msg, sizeof(msg) - 1,
 					 MSG_DONTWAIT | MSG_NOSIGNAL);
 			(void)w;
@@ -310,23 +329,26 @@ static void accept_all(struct nl_gen_server *s)
 			}
 			c->framer_on = true;
 		}
-		struct epoll_event ev = {.events = 0,
-					 .data.u64 = (uint64_t)(c - s->conns) + 1};
+		struct epoll_event ev = {
+		    .events = 0, .data.u64 = (uint64_t)(c - s->conns) + 1};
 		epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
 		s->nactive++;
 		s->st.conns++;
 		struct nl_sockopts so;
 		nl_gen_get_sockopts(fd, false, &so);
 		rec(s, c, NL_TRUTH_ACCEPT, 0, 0, 0, 0, NULL, NULL, 0);
-		struct nl_truth_rec r = {.ev = NL_TRUTH_SOCKOPTS, .conn = c->id,
-					 .local = &c->local, .peer = &c->peer,
+		struct nl_truth_rec r = {.ev = NL_TRUTH_SOCKOPTS,
+					 .conn = c->id,
+					 .local = &c->local,
+					 .peer = &c->peer,
 					 .opts = &so};
 		nl_truth_record(&s->truth, &r, NULL, 0);
 		if (!s->o.quiet) {
 			char a[80], b[80];
 			nl_gen_format_addr(a, sizeof(a), &peer);
 			nl_gen_format_addr(b, sizeof(b), &c->local);
-			nl_out_printf(s->log, "conn %" PRIu32 ": %s -> %s accepted\n",
+			nl_out_printf(s->log,
+				      "conn %" PRIu32 ": %s -> %s accepted\n",
 				      c->id, a, b);
 			s->last_shown = c->id;
 		}
@@ -348,8 +370,8 @@ static void message_done(struct nl_gen_server *s, struct sconn *c,
 			 uint64_t start, uint64_t len, uint32_t hdr,
 			 bool checkable)
 {
-	enum nl_gen_verdict v = checkable ? nl_gen_check_end(&c->chk)
-					  : NL_GEN_UNTAGGED;
+	enum nl_gen_verdict v =
+	    checkable ? nl_gen_check_end(&c->chk) : NL_GEN_UNTAGGED;
 	const char *vs = v == NL_GEN_CRC_OK    ? "ok"
 			 : v == NL_GEN_CRC_BAD ? "bad"
 					       : "none";
@@ -359,9 +381,13 @@ static void message_done(struct nl_gen_server *s, struct sconn *c,
 		s->st.crc_ok++;
 	if (v == NL_GEN_CRC_BAD)
 		s->st.crc_bad++;
-	struct nl_truth_rec r = {.ev = NL_TRUTH_MESSAGE, .conn = c->id,
-				 .local = &c->local, .peer = &c->peer,
-				 .off = start, .len = len, .hdr = hdr,
+	struct nl_truth_rec r = {.ev = NL_TRUTH_MESSAGE,
+				 .conn = c->id,
+				 .local = &c->local,
+				 .peer = &c->peer,
+				 .off = start,
+				 .len = len,
+				 .hdr = hdr,
 				 .check = vs};
 	nl_truth_record(&s->truth, &r, c->preview, c->preview_len);
 	if (show_messages(s) || v == NL_GEN_CRC_BAD) {
@@ -424,10 +450,11 @@ static bool framed_input(struct nl_gen_server *s, struct sconn *c,
 			    c->fr.hdr_have == c->fr.hdr_need) {
 				uint64_t v = 0;
 				for (unsigned i = 0; i < sp->len_size; i++)
-					v |= (uint64_t)c->fr.hdr[i]
-					     << (sp->big_endian
-							 ? 8 * (sp->len_size - 1 - i)
-							 : 8 * i);
+					v |=
+					    (uint64_t)c->fr.hdr[i]
+					    << (sp->big_endian
+						    ? 8 * (sp->len_size - 1 - i)
+						    : 8 * i);
 				snprintf(said, sizeof(said),
 					 " (the length field says %" PRIu64 ")",
 					 v);
@@ -526,25 +553,26 @@ static void read_conn(struct nl_gen_server *s, struct sconn *c)
 		char why[160];
 		snprintf(why, sizeof(why), "recv: %s after %" PRIu64 " bytes%s",
 			 err == ECONNRESET
-				 ? "connection reset by peer (ECONNRESET)"
-				 : strerror(err),
+			     ? "connection reset by peer (ECONNRESET)"
+			     : strerror(err),
 			 c->rx,
 			 c->framer_on && c->fr.offset > c->fr.msg_start
-				 ? ", in the middle of a message"
-				 : "");
+			     ? ", in the middle of a message"
+			     : "");
 		fail_conn(s, c, why);
 		return;
 	}
 	c->last_ms = nl_gen_now_ms();
 	if (show_recvs(s)) {
 		conn_line(s, c);
-		nl_out_printf(s->log, "recv #%" PRIu64 ": %zd bytes", c->recv_calls,
-			      n);
+		nl_out_printf(s->log, "recv #%" PRIu64 ": %zd bytes",
+			      c->recv_calls, n);
 		if (n == 0) {
 			nl_out_str(s->log, " (peer closed)\n");
 		} else {
 			nl_out_char(s->log, ' ');
-			nl_escape_quoted(s->log, s->rbuf, (size_t)n, SRV_SHOW_MAX);
+			nl_escape_quoted(s->log, s->rbuf, (size_t)n,
+					 SRV_SHOW_MAX);
 			nl_out_char(s->log, '\n');
 		}
 	}
@@ -598,7 +626,8 @@ static void fill_replies(struct nl_gen_server *s, struct sconn *c)
 		}
 		while (c->reply_left && c->out_len < NL_GEN_SRV_OUTBUF) {
 			uint64_t done = s->o.reply_size - c->reply_left;
-			c->out[c->out_len++] = (uint8_t)"output line\n"[done % 12];
+			c->out[c->out_len++] =
+			    (uint8_t) "output line\n"[done % 12];
 			c->reply_left--;
 		}
 		if (c->reply_left)
@@ -625,7 +654,8 @@ static void write_conn(struct nl_gen_server *s, struct sconn *c)
 				break;
 		}
 		size_t want = c->out_len - c->out_off;
-		ssize_t n = send(c->fd, c->out + c->out_off, want, MSG_NOSIGNAL);
+		ssize_t n =
+		    send(c->fd, c->out + c->out_off, want, MSG_NOSIGNAL);
 		int err = errno;
 		if (n < 0 && (err == EAGAIN || err == EINTR))
 			break;
@@ -635,13 +665,13 @@ static void write_conn(struct nl_gen_server *s, struct sconn *c)
 		    n > 0 ? c->out + c->out_off : NULL, n > 0 ? (size_t)n : 0);
 		if (n < 0) {
 			char why[160];
-			snprintf(why, sizeof(why), "send: %s after %" PRIu64
-				 " bytes sent",
+			snprintf(why, sizeof(why),
+				 "send: %s after %" PRIu64 " bytes sent",
 				 err == EPIPE ? "peer closed (EPIPE)"
 				 : err == ECONNRESET
-					 ? "connection reset by peer "
-					   "(ECONNRESET)"
-					 : strerror(err),
+				     ? "connection reset by peer "
+				       "(ECONNRESET)"
+				     : strerror(err),
 				 c->tx);
 			fail_conn(s, c, why);
 			return;
@@ -700,7 +730,7 @@ static void udp_input(struct nl_gen_server *s)
 		blen = s->o.reply_size < sizeof(reply) ? s->o.reply_size
 						       : sizeof(reply);
 		for (size_t i = 0; i < blen; i++)
-			reply[i] = (uint8_t)"output line\n"[i % 12];
+			reply[i] = (uint8_t) "output line\n"[i % 12];
 		back = reply;
 	}
 	if (back) {
@@ -728,8 +758,7 @@ static void housekeeping(struct nl_gen_server *s, uint64_t now)
 		    now - c->last_ms >= s->o.idle_timeout_ms) {
 			conn_line(s, c);
 			nl_out_printf(s->log,
-				      "idle for %" PRIu32
-				      " s after %" PRIu64
+				      "idle for %" PRIu32 " s after %" PRIu64
 				      " bytes; closing the connection\n",
 				      s->o.idle_timeout_ms / 1000, c->rx);
 			s->st.errors++;
@@ -738,8 +767,7 @@ static void housekeeping(struct nl_gen_server *s, uint64_t now)
 	}
 }
 
-enum nl_status nl_gen_server_run(struct nl_gen_server *s,
-				 struct nl_outbuf *log,
+enum nl_status nl_gen_server_run(struct nl_gen_server *s, struct nl_outbuf *log,
 				 volatile sig_atomic_t *stop, char *errbuf)
 {
 	s->log = log;
@@ -750,7 +778,7 @@ enum nl_status nl_gen_server_run(struct nl_gen_server *s,
 	while (!(stop && *stop)) {
 		if (s->o.exit_after && s->ended >= s->o.exit_after)
 			break;
-		int timeout = s->ndelayed ? 5 : 200;
+		int timeout = s->ndelayed || s->accept_paused_ms ? 5 : 200;
 		int n = epoll_wait(s->ep, evs, EV_BATCH, timeout);
 		if (n < 0 && errno != EINTR) {
 			snprintf(errbuf, NL_ERRBUF_SIZE, "epoll_wait: %s",
@@ -771,12 +799,18 @@ enum nl_status nl_gen_server_run(struct nl_gen_server *s,
 				continue;
 			if (evs[i].events & EPOLLOUT)
 				write_conn(s, c);
-			else if (evs[i].events & (EPOLLIN | EPOLLRDHUP |
-						  EPOLLHUP | EPOLLERR))
+			else if (evs[i].events &
+				 (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 				read_conn(s, c);
 		}
 		uint64_t now = nl_gen_now_ms();
-		if (s->ndelayed || (s->o.idle_timeout_ms && now - last_scan >= 500)) {
+		if (s->accept_paused_ms && now >= s->accept_paused_ms) {
+			struct epoll_event ev = {.events = EPOLLIN};
+			epoll_ctl(s->ep, EPOLL_CTL_MOD, s->lfd, &ev);
+			s->accept_paused_ms = 0;
+		}
+		if (s->ndelayed ||
+		    (s->o.idle_timeout_ms && now - last_scan >= 500)) {
 			housekeeping(s, now);
 			last_scan = now;
 		}

@@ -22,11 +22,11 @@
 #include "netlab/gen.h"
 
 static const char *const ev_names[NL_TRUTH_EV_COUNT] = {
-	[NL_TRUTH_LISTEN] = "listen",     [NL_TRUTH_CONNECT] = "connect",
-	[NL_TRUTH_ACCEPT] = "accept",     [NL_TRUTH_SOCKOPTS] = "sockopts",
-	[NL_TRUTH_SEND] = "send",         [NL_TRUTH_RECV] = "recv",
-	[NL_TRUTH_MESSAGE] = "message",   [NL_TRUTH_CLOSE] = "close",
-	[NL_TRUTH_ERROR] = "error",
+    [NL_TRUTH_LISTEN] = "listen",   [NL_TRUTH_CONNECT] = "connect",
+    [NL_TRUTH_ACCEPT] = "accept",   [NL_TRUTH_SOCKOPTS] = "sockopts",
+    [NL_TRUTH_SEND] = "send",	    [NL_TRUTH_RECV] = "recv",
+    [NL_TRUTH_MESSAGE] = "message", [NL_TRUTH_CLOSE] = "close",
+    [NL_TRUTH_ERROR] = "error",
 };
 
 enum nl_status nl_truth_open(struct nl_truth *t, const char *path,
@@ -162,8 +162,8 @@ void nl_truth_format(struct nl_outbuf *o, const char *side,
 		if (r->ret < 0) {
 			nl_out_str(o, ",\"errno\":");
 			nl_json_str(o, strerrorname_np(r->err)
-					       ? strerrorname_np(r->err)
-					       : "?");
+					   ? strerrorname_np(r->err)
+					   : "?");
 		}
 		break;
 	case NL_TRUTH_MESSAGE:

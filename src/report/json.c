@@ -98,7 +98,7 @@
  *         "table":[{"ip":"…","mac":"…","vendor":…|null,"first_frame":1,
  *                   "last_frame":9,"changes":0}]} (when ARP tracking is on),
  *  "tcp":{"conns","midstream","reused","idle","evicted","peak","cap",
- *         "entry_bytes","analysis":{flag:count…}} (when tracking is on),
+ *         "analysis":{flag:count…}} (when tracking is on),
  *  "capture":{"received":…,"dropped":…,"ifdropped":…} (live only),
  *  "file_truncated_offset":N (only when the file ended mid-record)}
  */

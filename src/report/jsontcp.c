@@ -152,7 +152,6 @@ void nl_json_tcp_summary(struct jw *w, const struct nl_conn_table *t)
 	ju(w, JK("evicted"), n.evicted);
 	ju(w, JK("peak"), n.peak);
 	ju(w, JK("cap"), n.cap);
-	ju(w, JK("entry_bytes"), n.entry_bytes);
 	ta_counts(w, JK("analysis"), NULL, n.ta);
 	jw_close(w, '}');
 }

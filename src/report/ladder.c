@@ -142,7 +142,7 @@ static void arrow(struct ladder_sink *s, const struct nl_packet *pkt,
 {
 	struct nl_outbuf *o = s->o;
 	/* the label is ASCII: measure it in a scratch buffer */
-	char lb[256];
+	char lb[768]; /* flags, numbers and every analysis flag fit */
 	struct nl_outbuf t = {
 	    .fd = -1, .buf = lb, .cap = sizeof(lb), .cap_max = sizeof(lb)};
 	label(&t, pkt, n, s->opts.absolute);
@@ -210,6 +210,32 @@ static void on_packet(struct ladder_sink *s, const struct nl_event *ev)
 	arrow(s, ev->pkt, n);
 }
 
+/* "mss 1460, ws 7, sack, ts" as the SYN negotiated; "-" if unseen */
+static void syn_options(struct nl_outbuf *o, const struct nl_tcp_side *sd)
+{
+	bool any = false;
+	if (sd->has_mss) {
+		NL_OUT_LIT(o, "mss ");
+		nl_out_u64(o, sd->mss);
+		any = true;
+	}
+	if (sd->has_wscale) {
+		nl_out_str(o, any ? ", ws " : "ws ");
+		nl_out_u64(o, sd->wscale);
+		any = true;
+	}
+	if (sd->sack_perm) {
+		nl_out_str(o, any ? ", sack" : "sack");
+		any = true;
+	}
+	if (sd->has_ts) {
+		nl_out_str(o, any ? ", ts" : "ts");
+		any = true;
+	}
+	if (!any)
+		nl_out_char(o, '-');
+}
+
 static void on_end(struct ladder_sink *s, const struct nl_conn_end *e)
 {
 	const struct nl_conn *c = e->conn;
@@ -243,6 +269,16 @@ static void on_end(struct ladder_sink *s, const struct nl_conn_end *e)
 		NL_OUT_LIT(o, " (");
 		nl_out_str(o, nl_conn_end_name(e->why));
 		nl_out_char(o, ')');
+	}
+	NL_OUT_LIT(o, "\n  options: client ");
+	syn_options(o, &c->side[NL_CLIENT]);
+	NL_OUT_LIT(o, "; server ");
+	syn_options(o, &c->side[NL_SERVER]);
+	int64_t rs = nl_conn_rtt_server_us(c), rc = nl_conn_rtt_client_us(c);
+	if (rs >= 0 && rc >= 0) {
+		NL_OUT_LIT(o, "; handshake RTT ");
+		nl_report_ms(o, rs + rc);
+		NL_OUT_LIT(o, " ms");
 	}
 	nl_out_char(o, '\n');
 	s->cur = 0;

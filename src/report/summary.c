@@ -34,12 +34,54 @@
 #define FLOOD_SLOTS 32
 #define FLOOD_MIN   100 /* half-open connections to one port to suspect */
 
+/* Distinct sources are estimated by linear counting over a small bitmap
+ * (Whang et al. 1990): fixed memory, good to a few thousand sources. */
+#define SRC_BITS 4096
+
 struct flood_slot {
 	struct nl_addr addr;
 	uint16_t port;
-	uint64_t s0, srcs_ports; /* S0 connections, distinct client tuples */
+	uint64_t s0; /* S0 connections */
 	int64_t first_ns, last_ns;
+	uint64_t src[SRC_BITS / 64]; /* client addresses, hashed */
 };
+
+static unsigned addr_bit(const struct nl_addr *a)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (unsigned i = 0; i < (a->family == 6 ? 16u : 4u); i++)
+		h = (h ^ a->b[i]) * 0x100000001b3ull;
+	return (unsigned)(h % SRC_BITS);
+}
+
+/* ln(x) for 0 < x <= 1 without libm: x = y 2^e, y in [0.5, 1], and
+ * ln y = 2 atanh((y - 1) / (y + 1)) as a series. */
+static double ln01(double x)
+{
+	int e = 0;
+	while (x < 0.5) {
+		x *= 2;
+		e--;
+	}
+	double y = (x - 1) / (x + 1), y2 = y * y, t = y, sum = 0;
+	for (int k = 1; k < 40; k += 2) {
+		sum += t / k;
+		t *= y2;
+	}
+	return 2 * sum + e * 0.6931471805599453;
+}
+
+/* Linear counting: n = -m ln(zero bits / m); 0 when the map is full. */
+static uint64_t distinct_sources(const struct flood_slot *f)
+{
+	unsigned zero = 0;
+	for (unsigned i = 0; i < SRC_BITS / 64; i++)
+		zero += 64 - (unsigned)__builtin_popcountll(f->src[i]);
+	if (!zero)
+		return 0;
+	double m = SRC_BITS;
+	return (uint64_t)(-m * ln01((double)zero / m) + 0.5);
+}
 
 /* Connections worth naming in a diagnostic: the few worst are kept. */
 #define WORST 5
@@ -331,6 +373,8 @@ static void flood_count(struct summary_sink *s, const struct nl_conn *c)
 		if (f->port == port && same_addr(&f->addr, a)) {
 			f->s0++;
 			f->last_ns = c->last_ns;
+			unsigned b = addr_bit(&c->addr[NL_CLIENT]);
+			f->src[b / 64] |= 1ull << (b % 64);
 			return;
 		}
 	}
@@ -343,6 +387,8 @@ static void flood_count(struct summary_sink *s, const struct nl_conn *c)
 	free_slot->s0 = 1;
 	free_slot->first_ns = c->first_ns;
 	free_slot->last_ns = c->last_ns;
+	unsigned b = addr_bit(&c->addr[NL_CLIENT]);
+	free_slot->src[b / 64] |= 1ull << (b % 64);
 }
 
 /* Keep c in v (sorted by rate n/of, worst first) if it is among the worst. */
@@ -560,6 +606,16 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 			    o, (uint64_t)((double)f->s0 * 1e6 / (double)us));
 			nl_out_str(o, "/s");
 		}
+		uint64_t srcs = distinct_sources(f);
+		nl_out_str(o, " from ");
+		if (srcs) {
+			nl_out_str(o, "about ");
+			nl_out_u64(o, srcs);
+		} else {
+			nl_out_str(o, "over 30000"); /* the bitmap is full */
+		}
+		nl_out_str(o,
+			   srcs == 1 ? " source address" : " source addresses");
 		nl_out_str(o, " (SYNs never completed: a SYN flood, or a "
 			      "server that does not answer)\n");
 	}

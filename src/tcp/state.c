@@ -553,7 +553,10 @@ void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 		on_fin(c, dir, pkt, n);
 		break;
 	case EV_ACK:
-		on_ack(c, dir, pkt, n, false);
+		/* the common case, data or ACKs both ways, changes nothing */
+		if (p->state != NL_TCPS_ESTABLISHED ||
+		    s->state != NL_TCPS_ESTABLISHED)
+			on_ack(c, dir, pkt, n, false);
 		break;
 	case EV_BARE:
 		break;

@@ -6,6 +6,13 @@
 #   7001 normal close, client first   7002 normal close, server first
 #   7003 half-close with data after   7004 RST from SO_LINGER 0
 #   7005 refused (nobody listens)      7006 close() with unread data: RST
+#   7007 normal close over IPv6 (::1)
+#   7008 port reuse: the server closes first (it holds TIME_WAIT) and the
+#        client connects again from the same port: a new connection
+#   7100 200 KB with an nftables rule dropping ~8% of the client's
+#        segments at random on input (after the capture saw them): real
+#        retransmissions, whose analysis flags
+#        must agree with tshark's
 # Needs root (namespaces, capture) and python3; skips otherwise. No traffic
 # leaves the namespace's lo.
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +42,15 @@ if ! ip netns add "$NS" 2>"$TMPD/ns.err"; then
 	exit 0
 fi
 ip netns exec "$NS" ip link set lo up
+lossy=no
+if command -v nft >/dev/null 2>&1 &&
+	ip netns exec "$NS" nft add table inet nltest 2>/dev/null &&
+	ip netns exec "$NS" nft add chain inet nltest in \
+		'{ type filter hook input priority 0; }' 2>/dev/null &&
+	ip netns exec "$NS" nft add rule inet nltest in \
+		tcp dport 7100 numgen random mod 100 '<' 8 drop 2>/dev/null; then
+	lossy=yes
+fi
 
 cat >"$TMPD/peers.py" <<'PY'
 # Five TCP conversations on 127.0.0.1, one after another.
@@ -110,6 +126,44 @@ run(7002, s2, c2)
 run(7003, s3, c3)
 run(7004, s4, c4)
 run(7006, s6, c6)
+
+# 7100: a bulk transfer through a lossy rule: real retransmissions
+def s7(c):
+    assert len(read_all(c)) == 200000; c.close()
+def c7(c):
+    for i in range(200):
+        c.sendall(b"%04d" % i + b"x" * 996)
+    c.close(); time.sleep(0.2)
+def run_small_mss(port, server, client):
+    ls = listener(port)
+    t = threading.Thread(target=lambda: server(ls.accept()[0]))
+    t.start()
+    c = socket.socket()
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, 1000)
+    c.connect(("127.0.0.1", port))
+    client(c)
+    t.join()
+    ls.close()
+run_small_mss(7100, s7, c7)
+
+# 7008: the same 4-tuple twice; the server holds TIME_WAIT in between
+ls8 = listener(7008)
+for _ in range(2):
+    t8 = threading.Thread(target=lambda: s2(ls8.accept()[0])); t8.start()
+    c8 = socket.socket()
+    c8.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c8.bind(("127.0.0.1", 45008))
+    c8.connect(("127.0.0.1", 7008)); c2(c8); t8.join()
+    time.sleep(0.2)
+ls8.close()
+
+# 7007: IPv6
+ls6 = socket.socket(socket.AF_INET6)
+ls6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls6.bind(("::1", 7007)); ls6.listen(1)
+t6 = threading.Thread(target=lambda: s1(ls6.accept()[0])); t6.start()
+c6s = socket.create_connection(("::1", 7007)); c1(c6s); t6.join(); ls6.close()
+time.sleep(0.2)
 try:  # 7005: nobody listens
     socket.create_connection(("127.0.0.1", 7005))
     sys.exit("connected to 7005?")
@@ -137,10 +191,18 @@ if [ "$ready" != yes ]; then
 fi
 sleep 1 # the filter is attached just after the socket opens
 
-check "python peers ran six conversations" \
+check "python peers ran ten conversations" \
 	ip netns exec "$NS" python3 "$TMPD/peers.py"
-sleep 0.5
+sleep 0.5 # libpcap hands packets over every 100 ms
 kill -TERM "$sniff_pid"
+for _ in $(seq 50); do
+	kill -0 "$sniff_pid" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$sniff_pid" 2>/dev/null; then
+	kill -KILL "$sniff_pid"
+	not_ok "netlab sniff stops within 5 s of SIGTERM"
+fi
 wait "$sniff_pid"
 rc=$?
 sniff_pid=""
@@ -185,6 +247,20 @@ expect 7005 conn_state '"REJ"'
 expect 7005 refused true
 expect 7005 history '"Sr"'
 expect 7005 client_state '"CLOSED"'
+expect 7007 client_state '"TIME_WAIT"'
+expect 7007 conn_state '"SF"'
+case $(conn_field 7007 client) in
+'"[::1]:'*) ok "port 7007: an IPv6 client endpoint" ;;
+*) not_ok "port 7007: client $(conn_field 7007 client)" ;;
+esac
+n8=$(python3 -c '
+import json, sys
+cs = [o for o in map(json.loads, open(sys.argv[1]))
+      if o.get("type") == "conn" and o["server"].endswith(":7008")]
+print(" ".join("%s/%s/%s" % (c["end"], c["conn_state"], c["server_state"]) for c in cs))
+' "$TMPD/conns.json")
+check_eq "port 7008: the reused 4-tuple is two connections" \
+	"reused/SF/TIME_WAIT end/SF/TIME_WAIT" "$n8"
 expect 7006 reset_by '"server"'
 expect 7006 conn_state '"RSTR"'
 
@@ -194,7 +270,9 @@ check "summary names the refused connection" \
 check "summary names the reset on close with unread data" \
 	grep -q '1 look like close() with unread data' "$TMPD/summary.txt"
 check "summary names the TIME_WAIT holders" \
-	grep -q '^  time_wait   2 clients, 1 servers closed first' "$TMPD/summary.txt"
+	grep -Eq '^  time_wait   [0-9]+ clients, 3 servers closed first' "$TMPD/summary.txt"
+check "summary counts the port reuse" \
+	grep -q ' 1 port reuse, ' "$TMPD/summary.txt"
 
 h=$(conn_field 7001 history)
 case $h in
@@ -207,6 +285,48 @@ case $h in
 *F*d*) ok "port 7003: history $h shows data after the client's FIN" ;;
 *) not_ok "port 7003: history $h (no data after the client's FIN)" ;;
 esac
+
+# real retransmissions: netlab's flags agree with tshark's
+if [ "$lossy" != yes ]; then
+	skip "retransmissions on a lossy rule: nftables unavailable in the namespace"
+else
+	rx=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["retransmission"])' \
+		<<<"$(conn_field 7100 analysis)")
+	if [ "${rx:-0}" -gt 0 ] 2>/dev/null; then
+		ok "port 7100: $rx retransmissions through the lossy rule"
+	else
+		not_ok "port 7100: no retransmission seen (analysis $(conn_field 7100 analysis))"
+	fi
+	case $(conn_field 7100 history) in
+	*T*) ok "port 7100: history has T (client retransmitted data)" ;;
+	*) not_ok "port 7100: history $(conn_field 7100 history) lacks T" ;;
+	esac
+	# payload bytes as sent: the retransmitted ones count again
+	b=$(conn_field 7100 bytes_c2s)
+	if [ "${b:-0}" -gt 200000 ] 2>/dev/null; then
+		ok "port 7100: $b payload bytes sent for 200000, retransmissions included"
+	else
+		not_ok "port 7100: bytes_c2s $b (want > 200000)"
+	fi
+	if command -v tshark >/dev/null 2>&1; then
+		for fl in retransmission fast_retransmission duplicate_ack \
+			out_of_order lost_segment ack_lost_segment; do
+			key=$fl
+			case $fl in
+			duplicate_ack) key=dup_ack ;;
+			lost_segment) key=previous_segment_not_captured ;;
+			ack_lost_segment) key=acked_unseen_segment ;;
+			esac
+			want=$(tshark -r "$TMPD/conns.pcap" -Y "tcp.analysis.$fl" \
+				2>/dev/null | wc -l)
+			got=$(tail -n 1 "$TMPD/conns.json" | python3 -c \
+				"import json,sys; print(json.load(sys.stdin)['tcp']['analysis']['$key'])")
+			check_eq "tcp.analysis.$fl on real losses: netlab = tshark" "$want" "$got"
+		done
+	else
+		skip "flags vs tshark on real losses: tshark not installed"
+	fi
+fi
 
 # the per-packet notes: the handshake and teardown roles are there
 "$NETLAB" replay "$TMPD/conns.pcap" 'tcp port 7001' >"$TMPD/lines.txt" 2>&1

@@ -8,6 +8,11 @@
 # Needs jq and python3 for some checks (skipped otherwise). Loopback only.
 . "$(dirname "$0")/lib.sh"
 
+# A private copy: a rebuild of the tree during the run must not swap the
+# binary under the test's feet.
+NETLAB_ORIG=$NETLAB
+cp "$NETLAB" "$TMPD/netlab" && NETLAB=$TMPD/netlab
+
 have_jq=false have_py=false
 command -v jq >/dev/null && have_jq=true
 command -v python3 >/dev/null && have_py=true
@@ -22,6 +27,7 @@ trap cleanup EXIT
 start_server() {
 	local name=$1 i
 	shift
+	: >"$TMPD/$name.out"
 	"$NETLAB" gen server --port 0 "$@" >"$TMPD/$name.out" 2>&1 &
 	srv_pid=$!
 	port=""
@@ -91,7 +97,7 @@ fi
 
 # --- split: one send, small recv() --------------------------------------
 start_server split --recv-size 5 --exit-after 1 --truth "$TMPD/split.s" || exit 1
-"$NETLAB" gen client "127.0.0.1:$port" --scenario split --truth "$TMPD/split.c" >/dev/null 2>&1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario split --truth "$TMPD/split.c" >>"$TMPD/clients.out" 2>&1
 stop_server
 check_eq "split: one send read as hello/world/egon" \
 	'recv #1: 5 bytes "hello"|recv #2: 5 bytes "world"|recv #3: 4 bytes "egon"' \
@@ -122,7 +128,7 @@ check_eq "framed --coalesce: 5 checksums ok" 5 "$(grep -c 'checksum ok' "$TMPD/c
 
 # --- jsonhdr, ready, echo, reply ----------------------------------------
 start_server jh --framing jsonhdr --exit-after 1 --truth "$TMPD/jh.s" || exit 1
-"$NETLAB" gen client "127.0.0.1:$port" --scenario jsonhdr --count 3 --size 1000-70000 --truth "$TMPD/jh.c" >/dev/null 2>&1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario jsonhdr --count 3 --size 1000-70000 --truth "$TMPD/jh.c" >>"$TMPD/clients.out" 2>&1
 stop_server
 check_eq "jsonhdr: 3 uploads, checksums ok" 3 "$(grep -c 'checksum ok' "$TMPD/jh.out")"
 compare_truth "jsonhdr" "$TMPD/jh.c" "$TMPD/jh.s"
@@ -135,19 +141,19 @@ check_eq "ready: 4 bodies after 4 \"ready\"" "4 4" \
 $have_jq && check_eq "ready: truth bytes equal" "$(truth_sum "$TMPD/ready.c" send)" "$(truth_sum "$TMPD/ready.s" recv)"
 
 start_server echo --echo --framing u32le --exit-after 1 || exit 1
-"$NETLAB" gen client "127.0.0.1:$port" --scenario framed --size 2000 --count 50 --truth "$TMPD/echo.c" >/dev/null 2>&1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario framed --size 2000 --count 50 --truth "$TMPD/echo.c" >>"$TMPD/clients.out" 2>&1
 stop_server
 $have_jq && check_eq "echo: the client got back every byte it sent" \
 	"$(truth_sum "$TMPD/echo.c" send)" "$(truth_sum "$TMPD/echo.c" recv)"
 
 start_server reply --reply-size 3000 --framing u32le --exit-after 1 || exit 1
-"$NETLAB" gen client "127.0.0.1:$port" --scenario framed --count 4 --truth "$TMPD/reply.c" >/dev/null 2>&1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario framed --count 4 --truth "$TMPD/reply.c" >>"$TMPD/clients.out" 2>&1
 stop_server
 $have_jq && check_eq "reply-size: 4 framed answers of 3000 bytes" 12016 "$(truth_sum "$TMPD/reply.c" recv)"
 
 # --- udp ----------------------------------------------------------------
 start_server udp --udp --exit-after 6 --truth "$TMPD/udp.s" || exit 1
-"$NETLAB" gen client "127.0.0.1:$port" --scenario udp --count 6 >/dev/null 2>&1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario udp --count 6 >>"$TMPD/clients.out" 2>&1
 stop_server
 check_eq "udp: each datagram is one recvfrom, boundaries kept" "5 5 4 5 5 4" \
 	"$(sed -n 's/^recvfrom #[0-9]*: \([0-9]*\) bytes.*/\1/p' "$TMPD/udp.out" | paste -sd' ')"
@@ -198,15 +204,72 @@ check_rc "client: bad scenario is a usage error" 2 "$NETLAB" gen client 127.0.0.
 check_rc "server: bad framing is a usage error" 2 "$NETLAB" gen server --framing u33
 check_rc "server: --echo with --sink is a usage error" 2 "$NETLAB" gen server --echo --sink
 
+# --- demo: three views --------------------------------------------------
+for sc in merge split framed jsonhdr ready udp flood; do
+	if timeout 30 "$NETLAB" gen demo "$sc" >"$TMPD/demo_$sc.out" 2>&1 &&
+		grep -q '^1. What the application sent' "$TMPD/demo_$sc.out" &&
+		grep -q '^2. What the wire carried' "$TMPD/demo_$sc.out" &&
+		grep -q '^3. What the receiver got' "$TMPD/demo_$sc.out" &&
+		grep -q '^What happened:' "$TMPD/demo_$sc.out"; then
+		ok "demo $sc: three views and the explanation"
+	else
+		not_ok "demo $sc"
+		sed 's/^/    /' "$TMPD/demo_$sc.out" | head -n 30
+	fi
+done
+check_eq "demo merge: the server's first recv() holds all three sends" 1 \
+	"$(grep -c 'server recv #1 *14 bytes  "helloworldegon"' "$TMPD/demo_merge.out")"
+check_eq "demo framed: three messages found" 3 "$(grep -c '^  message #' "$TMPD/demo_framed.out")"
+if is_root; then
+	if grep -q 'skipped' "$TMPD/demo_merge.out"; then
+		skip "demo wire view: capture unavailable here ($(grep skipped "$TMPD/demo_merge.out"))"
+	else
+		check_eq "demo split --mss: the wire shows MSS-sized segments" 3 \
+			"$(grep -c 'client->server  seq +[0-9]* *988 bytes' "$TMPD/demo_split.out")"
+		timeout 30 "$NETLAB" gen demo framed --size 3000 --mss 1000 --count 2 \
+			--write "$TMPD/demo.pcap" >"$TMPD/demo_w.out" 2>&1
+		check "demo --write: the capture replays" "$NETLAB" replay "$TMPD/demo.pcap"
+		check_eq "demo: message map marks where messages end" 2 \
+			"$(grep -c '\[ends msg #' "$TMPD/demo_w.out")"
+	fi
+	if command -v setpriv >/dev/null && setpriv --reuid 65534 --regid 65534 --clear-groups true 2>/dev/null &&
+		setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$NETLAB_ORIG" 2>/dev/null; then
+		setpriv --reuid 65534 --regid 65534 --clear-groups \
+			"$NETLAB_ORIG" gen demo merge >"$TMPD/demo_user.out" 2>&1
+		if grep -q 'skipped: .*permission\|skipped: .*CAP_NET_RAW' "$TMPD/demo_user.out" &&
+			grep -q 'server recv #1 *14 bytes' "$TMPD/demo_user.out"; then
+			ok "demo without capture permission: sent vs received, says what it skipped"
+		else
+			not_ok "demo without capture permission"
+			sed 's/^/    /' "$TMPD/demo_user.out" | head -n 20
+		fi
+	else
+		skip "demo without permission: cannot drop privileges here"
+	fi
+else
+	skip "demo wire view: needs root (namespace, capture)"
+fi
+
+sanitizer_check() {
+	if grep -l 'AddressSanitizer\|LeakSanitizer\|runtime error:' "$TMPD"/*out 2>/dev/null; then
+		not_ok "sanitizer reports in the outputs above"
+		grep -h -A5 'AddressSanitizer\|LeakSanitizer\|runtime error:' "$TMPD"/*out | head -n 30
+	else
+		ok "no sanitizer reports from any server, client or demo"
+	fi
+}
+
 # --- hostile clients, Python peers ------------------------------------------
 if ! $have_py; then
 	skip "hostile clients and Python interop: needs python3"
+	sanitizer_check
 	exit 0
 fi
 
 start_server bad --framing u32le --max-message 100000 --idle-timeout 1 --max-conns 8 || exit 1
 python3 - "$port" <<'EOF' >"$TMPD/bad.py" 2>&1
 import socket, struct, sys, time
+socket.setdefaulttimeout(10)
 port = int(sys.argv[1])
 def conn():
     s = socket.create_connection(("127.0.0.1", port))
@@ -249,6 +312,7 @@ fi
 start_server badjson --framing jsonhdr --exit-after 2 || exit 1
 python3 - "$port" <<'EOF' >/dev/null 2>&1
 import socket, struct, sys
+socket.setdefaulttimeout(10)
 port = int(sys.argv[1])
 for hdr in (b'{"func": "put", "file_size": "lots"}', b'\x1b[31m not json'):
     s = socket.create_connection(("127.0.0.1", port))
@@ -267,6 +331,7 @@ fi
 start_server limit --max-conns 2 || exit 1
 python3 - "$port" <<'EOF' >"$TMPD/limit.py" 2>&1
 import socket, sys, time
+socket.setdefaulttimeout(10)
 port = int(sys.argv[1])
 a = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
 time.sleep(0.2)
@@ -278,6 +343,23 @@ wait "$srv_pid" 2>/dev/null
 srv_pid=""
 grep -q "too many connections" "$TMPD/limit.py" && grep -q "^refused" "$TMPD/limit.out" &&
 	ok "--max-conns: the third connection is refused politely" || not_ok "--max-conns"
+
+# TIME_WAIT: the server closes first (idle timeout), so the port is held.
+start_server tw --idle-timeout 1 --exit-after 1 || exit 1
+python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', $port)); s.recv(10); s.close()" 2>/dev/null
+stop_server
+check_rc "TIME_WAIT: --no-reuseaddr cannot bind the port" 1 \
+	"$NETLAB" gen server --port "$port" --no-reuseaddr --exit-after 1
+grep -q "TIME_WAIT" "$TMPD/check.out" && ok "TIME_WAIT: the error explains it" ||
+	not_ok "TIME_WAIT: $(cat "$TMPD/check.out")"
+start_server tw2 --port "$port" --exit-after 1 &&
+	ok "TIME_WAIT: with SO_REUSEADDR (the default) the port binds again" ||
+	not_ok "TIME_WAIT: SO_REUSEADDR did not help"
+kill "$srv_pid" 2>/dev/null
+wait "$srv_pid" 2>/dev/null
+srv_pid=""
 
 # u32le is struct.pack('i', n); the seed's upload server reads our jsonhdr.
 start_python() { # SCRIPT: a Python server printing its port first
@@ -293,6 +375,7 @@ start_python() { # SCRIPT: a Python server printing its port first
 }
 start_python '
 import socket, struct, sys
+socket.setdefaulttimeout(10)
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
 print(s.getsockname()[1], flush=True)
 c, _ = s.accept()
@@ -305,13 +388,14 @@ msgs = [b"hello", b"world", b"egon"]
 want = b"".join(struct.pack("i", len(m)) + m for m in msgs)
 print("identical" if data == want else "differs %r" % data, flush=True)
 '
-"$NETLAB" gen client "127.0.0.1:$port" --scenario framed >/dev/null 2>&1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario framed >>"$TMPD/clients.out" 2>&1
 wait "$srv_pid"
 srv_pid=""
 check_eq "interop: framed u32le is byte for byte struct.pack('i', n) + body" identical "$(sed -n 2p "$TMPD/py.out")"
 
 start_python '
 import json, socket, struct, zlib
+socket.setdefaulttimeout(10)
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
 print(s.getsockname()[1], flush=True)
 conn, addr = s.accept()
@@ -328,7 +412,7 @@ tag = got[:12]
 ok = tag[:3] == b"NLG" and int(tag[3:11], 16) == zlib.crc32(got[12:])
 print(data["func"], data["file_name"], file_size, "crc ok" if ok else "crc bad", flush=True)
 '
-"$NETLAB" gen client "127.0.0.1:$port" --scenario jsonhdr --size 50000 >/dev/null 2>&1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario jsonhdr --size 50000 >>"$TMPD/clients.out" 2>&1
 wait "$srv_pid"
 srv_pid=""
 check_eq "interop: the seed's Python upload server accepts our jsonhdr upload" \
@@ -338,6 +422,7 @@ head -c 30000 /dev/urandom >"$TMPD/upload.bin"
 start_server pyup --framing jsonhdr --exit-after 1 || exit 1
 python3 - "$port" "$TMPD/upload.bin" <<'EOF' >/dev/null 2>&1
 import json, os, socket, struct, sys
+socket.setdefaulttimeout(10)
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 path = sys.argv[2]
 header = {"func": "put", "file_name": os.path.basename(path), "file_size": os.path.getsize(path)}
@@ -356,9 +441,10 @@ check_eq "interop: our server takes the seed's Python upload client" 1 \
 # IPv6 loopback, when the host has it
 if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null; then
 	start_server v6 --bind ::1 --framing u32le --exit-after 1 || exit 1
-	"$NETLAB" gen client "[::1]:$port" --scenario framed --size 64 >/dev/null 2>&1
+	"$NETLAB" gen client "[::1]:$port" --scenario framed --size 64 >>"$TMPD/clients.out" 2>&1
 	stop_server
 	check_eq "ipv6: framed over ::1" 3 "$(grep -c 'checksum ok' "$TMPD/v6.out")"
 else
 	skip "ipv6: no ::1 on this host"
 fi
+sanitizer_check

@@ -154,6 +154,23 @@ static void test_finish_in_id_order(void **state)
 	assert_int_equal(q.conn->id, 6);
 }
 
+/* hostile timestamps: clamped, no overflow in any time difference */
+static void test_extreme_timestamps(void **state)
+{
+	(void)state;
+	fresh(4, 10);
+	struct nl_time t = {.sec = INT64_MAX, .nsec = 999999999};
+	assert_int_equal(nl_time_ns(&t), NL_TIME_NS_MAX);
+	t.sec = INT64_MIN;
+	assert_int_equal(nl_time_ns(&t), -NL_TIME_NS_MAX);
+	q.now_us = INT64_MIN / 1000 + 1;
+	syn_from(1001);
+	q.now_us = INT64_MAX / 1000 - 1000000;
+	syn_from(1002); /* the first goes idle */
+	tcpseq_seg(&q, tab, S, SYN | ACK, 5, 1001, 0);
+	assert_int_equal(retired[NL_CONN_END_IDLE], 1);
+}
+
 static void test_bad_capacity(void **state)
 {
 	(void)state;
@@ -183,6 +200,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_syn_flood_does_not_grow, teardown),
 	    cmocka_unit_test_teardown(test_idle_timeout, teardown),
 	    cmocka_unit_test_teardown(test_finish_in_id_order, teardown),
+	    cmocka_unit_test_teardown(test_extreme_timestamps, teardown),
 	    cmocka_unit_test(test_bad_capacity),
 	    cmocka_unit_test_teardown(test_not_tcp, teardown),
 	};

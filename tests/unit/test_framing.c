@@ -124,7 +124,8 @@ static void test_encode_header(void **state)
 	assert_int_equal(nl_framing_encode_header(&s, 517, h, sizeof(h)), 5);
 	assert_memory_equal(h, "\x00\x00\x00\x02\x05", 5);
 	/* adjust: value + adjust = body */
-	assert_int_equal(nl_framing_parse("len:2:le,adjust=-2", &s, err), NL_OK);
+	assert_int_equal(nl_framing_parse("len:2:le,adjust=-2", &s, err),
+			 NL_OK);
 	assert_int_equal(nl_framing_encode_header(&s, 10, h, sizeof(h)), 2);
 	assert_memory_equal(h, "\x0c\x00", 2);
 	assert_int_equal(nl_framing_parse("len:2:le,adjust=4", &s, err), NL_OK);
@@ -164,9 +165,9 @@ static void run(const struct nl_framing_spec *spec, uint64_t max,
 	srand(mode);
 	size_t pos = 0;
 	while (pos < len) {
-		size_t chunk = mode == 0 ? len - pos
-			     : mode == 1 ? 1
-					 : 1 + (size_t)rand() % 23;
+		size_t chunk = mode == 0   ? len - pos
+			       : mode == 1 ? 1
+					   : 1 + (size_t)rand() % 23;
 		if (chunk > len - pos)
 			chunk = len - pos;
 		size_t off = 0;
@@ -209,7 +210,8 @@ static void same_everywhere(const char *spec_text, uint64_t max,
 		for (size_t i = 0; i < b.n; i++) {
 			assert_int_equal(b.f[i].start, out->f[i].start);
 			assert_int_equal(b.f[i].len, out->f[i].len);
-			assert_int_equal(b.f[i].header_len, out->f[i].header_len);
+			assert_int_equal(b.f[i].header_len,
+					 out->f[i].header_len);
 		}
 		if (b.error) {
 			assert_string_equal(b.err.error, out->err.error);
@@ -239,7 +241,8 @@ static size_t build(const char *spec_text, uint8_t *buf, size_t cap,
 		size_t h = nl_framing_encode_header(&s, msgs[i].n, buf + len,
 						    cap - len);
 		if (!h && s.kind == NL_FRAMING_LENPREFIX)
-			fail_msg("cannot encode %zu with %s", msgs[i].n, spec_text);
+			fail_msg("cannot encode %zu with %s", msgs[i].n,
+				 spec_text);
 		hdr_lens[i] = h;
 		len += h;
 		memcpy(buf + len, msgs[i].p, msgs[i].n);
@@ -251,9 +254,16 @@ static size_t build(const char *spec_text, uint8_t *buf, size_t cap,
 static void test_lenprefix_chunkings(void **state)
 {
 	(void)state;
-	const char *specs[] = {"u16le", "u16be", "u32le", "u32be", "u64le",
-			       "u64be", "len:3:be", "len:2:be,offset=3",
-			       "len:4:le,adjust=-4", "varint"};
+	const char *specs[] = {"u16le",
+			       "u16be",
+			       "u32le",
+			       "u32be",
+			       "u64le",
+			       "u64be",
+			       "len:3:be",
+			       "len:2:be,offset=3",
+			       "len:4:le,adjust=-4",
+			       "varint"};
 	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
 		uint8_t buf[1024];
 		size_t hl[4];
@@ -316,11 +326,12 @@ static void test_jsonhdr(void **state)
 {
 	(void)state;
 	uint8_t buf[2048];
-	size_t len = jsonmsg(buf,
-			     "{\"func\": \"put\", \"file_name\": \"a \\\"b\\\".txt\","
-			     " \"meta\": {\"size\": 1, \"x\": [1, 2.5e3, null]},"
-			     " \"file_size\": 100}",
-			     100);
+	size_t len =
+	    jsonmsg(buf,
+		    "{\"func\": \"put\", \"file_name\": \"a \\\"b\\\".txt\","
+		    " \"meta\": {\"size\": 1, \"x\": [1, 2.5e3, null]},"
+		    " \"file_size\": 100}",
+		    100);
 	size_t first = len;
 	len += jsonmsg(buf + len, "{\"length\":0,\"size\":3}", 3);
 	struct bounds b;
@@ -342,16 +353,20 @@ static void expect_error(const char *spec, uint64_t max, const uint8_t *data,
 	if (!b.error)
 		fail_msg("%s: no error (%zu messages)", spec, b.n);
 	if (!strstr(b.err.error, why))
-		fail_msg("%s: error '%s', expected '%s'", spec, b.err.error, why);
+		fail_msg("%s: error '%s', expected '%s'", spec, b.err.error,
+			 why);
 	assert_int_equal(b.err.error_at, at);
 }
 
 static void test_hostile_lengths(void **state)
 {
 	(void)state;
-	const uint8_t huge[] = {'\x01', 0, 0, 0, 'x', 0xff, 0xff, 0xff, 0x7f, 'y'};
-	expect_error("u32le", 1000, huge, sizeof(huge), "length out of range", 5);
-	const uint8_t huge64[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const uint8_t huge[] = {'\x01', 0,    0,    0,	  'x',
+				0xff,	0xff, 0xff, 0x7f, 'y'};
+	expect_error("u32le", 1000, huge, sizeof(huge), "length out of range",
+		     5);
+	const uint8_t huge64[] = {0xff, 0xff, 0xff, 0xff,
+				  0xff, 0xff, 0xff, 0xff};
 	expect_error("u64be", 0, huge64, sizeof(huge64), "length out of range",
 		     0);
 	/* adjust makes it negative: value 2, adjust -5 */
@@ -365,7 +380,8 @@ static void test_hostile_lengths(void **state)
 	expect_error(spec, 0, pos, sizeof(pos), "length out of range", 0);
 	/* adjust overflow at exactly the limit */
 	const uint8_t edge[] = {0x0a};
-	expect_error("len:1:le,adjust=1", 10, edge, 1, "length out of range", 0);
+	expect_error("len:1:le,adjust=1", 10, edge, 1, "length out of range",
+		     0);
 }
 
 static void test_hostile_truncated(void **state)
@@ -394,7 +410,8 @@ static void test_hostile_varint(void **state)
 	(void)state;
 	uint8_t endless[40];
 	memset(endless, 0xff, sizeof(endless));
-	expect_error("varint", 0, endless, sizeof(endless), "varint too long", 0);
+	expect_error("varint", 0, endless, sizeof(endless), "varint too long",
+		     0);
 	/* ten bytes, but beyond 64 bits */
 	uint8_t wide[10];
 	memset(wide, 0xff, 9);
@@ -402,7 +419,8 @@ static void test_hostile_varint(void **state)
 	expect_error("varint", UINT64_MAX, wide, 10, "length out of range", 0);
 	/* a plausible varint above the cap */
 	const uint8_t big[] = {0x80, 0x80, 0x80, 0x40};
-	expect_error("varint", 1000, big, sizeof(big), "length out of range", 0);
+	expect_error("varint", 1000, big, sizeof(big), "length out of range",
+		     0);
 }
 
 static void test_hostile_line(void **state)
@@ -436,23 +454,25 @@ static void test_hostile_json(void **state)
 {
 	(void)state;
 	const char *bad[][2] = {
-		{"[1,2]", "not an object"},
-		{"{\"file_size\": -1}", "non-negative integer"},
-		{"{\"file_size\": 1.5}", "non-negative integer"},
-		{"{\"file_size\": \"10\"}", "non-negative integer"},
-		{"{\"file_size\": 012}", "non-negative integer"},
-		{"{\"file_size\": 99999999999999999999999}", "non-negative"},
-		{"{\"func\": \"put\"}", "no file_size"},
-		{"{\"a\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
-		 "nested too deeply"},
-		{"{\"file_size\": 1", "truncated"},
-		{"{\"file_size\": 1} x", "trailing"},
-		{"{\"a\" 1}", "malformed"},
-		{"{\"a\": tru}", "malformed"},
-		{"{\"a\": \"\x01\"}", "malformed"},
-		{"{\"a\": \"\\q\"}", "malformed"},
-		{"{\"a\": 1,}", "malformed"},
-		{"\x89PNG\r\n", "not an object"},
+	    {"[1,2]", "not an object"},
+	    {"{\"file_size\": -1}", "non-negative integer"},
+	    {"{\"file_size\": 1.5}", "non-negative integer"},
+	    {"{\"file_size\": \"10\"}", "non-negative integer"},
+	    {"{\"file_size\": 012}", "non-negative integer"},
+	    {"{\"file_size\": 99999999999999999999999}", "non-negative"},
+	    {"{\"func\": \"put\"}", "no file_size"},
+	    {"{\"a\": "
+	     "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+	     "]]]]]]]}",
+	     "nested too deeply"},
+	    {"{\"file_size\": 1", "truncated"},
+	    {"{\"file_size\": 1} x", "trailing"},
+	    {"{\"a\" 1}", "malformed"},
+	    {"{\"a\": tru}", "malformed"},
+	    {"{\"a\": \"\x01\"}", "malformed"},
+	    {"{\"a\": \"\\q\"}", "malformed"},
+	    {"{\"a\": 1,}", "malformed"},
+	    {"\x89PNG\r\n", "not an object"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t buf[512];
@@ -503,22 +523,75 @@ static void test_unsupported_and_resync(void **state)
 	nl_framer_free(&fr);
 }
 
+/* Random bytes into every framer, resyncing after each error: no crash,
+ * offsets only move forward, every message within the limits. */
+static void test_random_garbage(void **state)
+{
+	(void)state;
+	const char *specs[] = {
+	    "u8",     "u16be", "u32le",	 "u64le", "len:3:le,offset=2,adjust=-3",
+	    "varint", "line",  "jsonhdr"};
+	static uint8_t buf[1 << 16];
+	uint64_t x = 0x243f6a8885a308d3ull;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		/* bias towards small values and JSON-ish bytes */
+		uint8_t b = (uint8_t)x;
+		buf[i] = (x >> 8) % 3 == 0   ? (uint8_t) "{}\"0:,\n"[b % 7]
+			 : (x >> 8) % 3 == 1 ? (uint8_t)(b & 7)
+					     : b;
+	}
+	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
+		struct nl_framing_spec s;
+		char err[NL_ERRBUF_SIZE];
+		assert_int_equal(nl_framing_parse(specs[k], &s, err), NL_OK);
+		struct nl_framer fr;
+		assert_int_equal(nl_framer_init(&fr, &s, 4096), NL_OK);
+		size_t pos = 0;
+		uint64_t last = 0;
+		while (pos < sizeof(buf)) {
+			enum nl_frame_result r;
+			struct nl_frame f;
+			size_t n =
+			    sizeof(buf) - pos < 37 ? sizeof(buf) - pos : 37;
+			size_t used = nl_framer_feed(&fr, buf + pos, n, &r, &f);
+			assert_true(used <= n);
+			pos += used;
+			if (r == NL_FRAME_MESSAGE) {
+				assert_true(f.start >= last);
+				assert_true(f.len >= f.header_len);
+				assert_true(f.len <=
+					    4096 + 16 + NL_FRAMING_JSONHDR_MAX);
+				assert_int_equal(f.start + f.len, pos);
+				last = f.start + f.len;
+			} else if (r == NL_FRAME_ERROR) {
+				assert_non_null(f.error);
+				assert_true(f.error_at <= pos);
+				nl_framer_resync(&fr, pos);
+				last = pos;
+			}
+		}
+		nl_framer_free(&fr);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_forms),
-		cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_encode_header),
-		cmocka_unit_test(test_lenprefix_chunkings),
-		cmocka_unit_test(test_u8),
-		cmocka_unit_test(test_line),
-		cmocka_unit_test(test_jsonhdr),
-		cmocka_unit_test(test_hostile_lengths),
-		cmocka_unit_test(test_hostile_truncated),
-		cmocka_unit_test(test_hostile_varint),
-		cmocka_unit_test(test_hostile_line),
-		cmocka_unit_test(test_hostile_json),
-		cmocka_unit_test(test_unsupported_and_resync),
+	    cmocka_unit_test(test_parse_forms),
+	    cmocka_unit_test(test_parse_bad),
+	    cmocka_unit_test(test_encode_header),
+	    cmocka_unit_test(test_lenprefix_chunkings),
+	    cmocka_unit_test(test_u8),
+	    cmocka_unit_test(test_line),
+	    cmocka_unit_test(test_jsonhdr),
+	    cmocka_unit_test(test_hostile_lengths),
+	    cmocka_unit_test(test_hostile_truncated),
+	    cmocka_unit_test(test_hostile_varint),
+	    cmocka_unit_test(test_hostile_line),
+	    cmocka_unit_test(test_hostile_json),
+	    cmocka_unit_test(test_unsupported_and_resync),
+	    cmocka_unit_test(test_random_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
