@@ -210,7 +210,7 @@ void nl_reasm_stream_init(struct nl_reasm_stream *s);
 /* One segment of this direction, as captured. */
 struct nl_reasm_seg {
 	uint32_t seq;
-	uint16_t flags;		/* NL_TCP_SYN, NL_TCP_FIN, NL_TCP_RST bits */
+	uint16_t flags; /* NL_TCP_SYN, _FIN, _RST bits (netlab/decode.h) */
 	const uint8_t *payload; /* captured bytes (may be NULL if caplen 0) */
 	uint32_t caplen;	/* captured payload bytes */
 	uint32_t len;		/* payload bytes as sent (>= caplen) */

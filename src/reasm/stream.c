@@ -461,6 +461,40 @@ static void flush(struct walk *w)
 	}
 }
 
+/* A FIN has just set the end: data buffered beyond it contradicts it and
+ * is cut off, reported, never delivered. */
+static void cut_after_fin(struct walk *w)
+{
+	struct nl_reasm *r = w->r;
+	struct nl_reasm_stream *s = w->s;
+	uint32_t prev = NIL;
+	for (uint32_t i = s->head; i != NIL;) {
+		struct nl_reasm_chunk *m = &r->meta[i];
+		uint32_t nx = m->next;
+		if (piece_end(r, i) <= s->fin_off) {
+			prev = i;
+		} else if (m->off < s->fin_off) {
+			uint64_t keep = s->fin_off - m->off;
+			add32(&s->c.after_fin_bytes, m->len - keep);
+			emit(w, NL_REASM_AFTER_FIN, s->fin_off, m->len - keep,
+			     NULL, m->frame, 0);
+			m->len = (uint32_t)keep;
+			prev = i;
+		} else {
+			add32(&s->c.after_fin_bytes, m->len);
+			emit(w, NL_REASM_AFTER_FIN, m->off, m->len, NULL,
+			     m->frame, 0);
+			if (prev == NIL)
+				s->head = nx;
+			else
+				r->meta[prev].next = nx;
+			chunk_put(r, s, i);
+		}
+		i = nx;
+	}
+	s->tail = prev;
+}
+
 void nl_reasm_segment(struct nl_reasm *r, struct nl_reasm_stream *s,
 		      const struct nl_reasm_seg *seg, nl_reasm_fn *fn,
 		      void *ctx)
@@ -475,7 +509,7 @@ void nl_reasm_segment(struct nl_reasm *r, struct nl_reasm_stream *s,
 	if (!s->have_isn) {
 		s->have_isn = true;
 		/* without the SYN, the stream starts at the first byte seen */
-		s->isn = seg->seq - 1;
+		s->isn = seg->seq - (syn ? 0 : 1);
 		if (!syn) {
 			s->midstream = true;
 			emit(&w, NL_REASM_MIDSTREAM, 0, 0, NULL, seg->frame, 0);
@@ -508,33 +542,7 @@ void nl_reasm_segment(struct nl_reasm *r, struct nl_reasm_stream *s,
 		/* RFC 9293 §3.4: the FIN occupies the number after the data */
 		s->fin_seen = true;
 		s->fin_off = (uint64_t)(off + (int64_t)len);
-		/* data buffered beyond the FIN contradicts it: cut it off */
-		uint32_t prev = NIL;
-		for (uint32_t i = s->head; i != NIL;) {
-			struct nl_reasm_chunk *m = &r->meta[i];
-			uint32_t nx = m->next;
-			if (piece_end(r, i) <= s->fin_off) {
-				prev = i;
-			} else if (m->off < s->fin_off) {
-				uint64_t keep = s->fin_off - m->off;
-				add32(&s->c.after_fin_bytes, m->len - keep);
-				emit(&w, NL_REASM_AFTER_FIN, s->fin_off,
-				     m->len - keep, NULL, m->frame, 0);
-				m->len = (uint32_t)keep;
-				prev = i;
-			} else {
-				add32(&s->c.after_fin_bytes, m->len);
-				emit(&w, NL_REASM_AFTER_FIN, m->off, m->len,
-				     NULL, m->frame, 0);
-				if (prev == NIL)
-					s->head = nx;
-				else
-					r->meta[prev].next = nx;
-				chunk_put(r, s, i);
-			}
-			i = nx;
-		}
-		s->tail = prev;
+		cut_after_fin(&w);
 	}
 	if (s->fin_seen && off + (int64_t)len > (int64_t)s->fin_off) {
 		int64_t from =
@@ -551,11 +559,10 @@ void nl_reasm_segment(struct nl_reasm *r, struct nl_reasm_stream *s,
 		drain(&w); /* a bare FIN at next */
 		return;
 	}
-	bool ahead = off > (int64_t)s->next;
 	take(&w, off, off + (int64_t)cap, seg->payload);
 	take(&w, off + (int64_t)cap, off + (int64_t)len, NULL);
 	drain(&w);
-	if (w.stored && ahead)
+	if (w.stored)
 		s->c.ooo_segs++;
 	if (w.retrans)
 		s->c.retrans_segs++;
