@@ -17,8 +17,10 @@ echo "== unit tests ($build)"
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	"$t" >"$log" 2>&1
+	# a hung test must fail, not stall CI
+	timeout -k 10 600 "$t" >"$log" 2>&1
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "$name: timed out after 600 s" >>"$log"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
 	p=${p:-0} f=${f:-0}
@@ -38,8 +40,9 @@ for s in tests/integration/*.sh; do
 	[ -f "$s" ] || continue
 	case "$(basename "$s")" in lib.sh) continue ;; esac
 	name=$(basename "$s" .sh)
-	bash "$s" >"$log" 2>&1
+	timeout -k 10 900 bash "$s" >"$log" 2>&1
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "not ok - $name timed out after 900 s" >>"$log"
 	p=$(grep -c '^ok ' "$log")
 	f=$(grep -c '^not ok ' "$log")
 	k=$(grep -c '^skip ' "$log")

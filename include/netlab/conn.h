@@ -33,12 +33,13 @@
 #define NL_TIME_NS_MAX (1ll << 62)
 static inline int64_t nl_time_ns(const struct nl_time *t)
 {
-	const int64_t lim = NL_TIME_NS_MAX / 1000000000ll - 1;
+	/* 10 s of margin: nsec itself may be anything up to 4.3 s */
+	const int64_t lim = NL_TIME_NS_MAX / 1000000000ll - 10;
 	if (t->sec > lim)
 		return NL_TIME_NS_MAX;
 	if (t->sec < -lim)
 		return -NL_TIME_NS_MAX;
-	return t->sec * 1000000000ll + (int64_t)(t->nsec % 1000000000u);
+	return t->sec * 1000000000ll + (int64_t)t->nsec;
 }
 
 /* Zeek's endpoint states (base/protocols/conn/main.zeek conn_state()) */
@@ -89,8 +90,7 @@ const char *nl_conn_end_name(enum nl_conn_end_reason r); /* "evicted" … */
 
 struct nl_conn {
 	/* the lookup reads only these first 64 bytes */
-	uint32_t hash;
-	uint32_t hash_next, lru_prev, lru_next;
+	uint32_t lru_prev, lru_next;
 	int64_t last_ns; /* capture time of its last packet */
 	/* [NL_CLIENT] is the SYN sender (or the heuristic's client) */
 	uint16_t port[2];
@@ -111,7 +111,7 @@ struct nl_conn {
 	uint32_t stalls, stall_max_us;
 	uint32_t ta_count[NL_TA_COUNT];
 	uint16_t hist_seen[2]; /* letters already recorded, per direction */
-	bool midstream; /* no SYN seen: roles by the port heuristic */
+	bool midstream;	       /* no SYN seen: roles by the port heuristic */
 	bool sim_open, sim_close, refused;
 	bool syn_ok, synack_ok, ack_ok;
 	uint8_t active_closer; /* side that sent the first FIN; 2 if none */
@@ -145,7 +145,7 @@ struct nl_conn_counts {
 	uint64_t ta[NL_TA_COUNT]; /* analysis flags over all connections */
 	uint32_t active, cap, peak;
 	uint32_t idle_timeout;
-	uint64_t entry_bytes; /* sizeof(struct nl_conn) + its hash slot */
+	uint64_t entry_bytes; /* sizeof(struct nl_conn) + its hash index */
 };
 
 NL_WUR enum nl_status nl_conntable_new(struct nl_conn_table **out, uint32_t cap,

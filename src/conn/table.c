@@ -25,7 +25,11 @@ struct nl_conn_table {
 	struct nl_conn *e;
 	uint32_t *bucket;
 	uint32_t cap, mask;
-	uint32_t free_head; /* retired entries chained through hash_next */
+	/* the hash chains live in two compact arrays beside the entries, so
+	 * walking a chain (a SYN flood fills every bucket) stays in cache and
+	 * only a matching hash reads an entry */
+	uint32_t *hnext, *hashv;
+	uint32_t free_head; /* retired entries chained through hnext */
 	uint32_t fresh;	    /* entries [fresh, cap) never used yet */
 	uint32_t lru_head, lru_tail;
 	uint32_t idle_sec;
@@ -52,7 +56,9 @@ enum nl_status nl_conntable_new(struct nl_conn_table **out, uint32_t cap,
 	/* not zeroed: entries are cleared when taken */
 	t->e = malloc((size_t)cap * sizeof(*t->e));
 	t->bucket = malloc((size_t)nb * sizeof(*t->bucket));
-	if (!t->e || !t->bucket) {
+	t->hnext = malloc((size_t)cap * sizeof(*t->hnext));
+	t->hashv = malloc((size_t)cap * sizeof(*t->hashv));
+	if (!t->e || !t->bucket || !t->hnext || !t->hashv) {
 		nl_conntable_free(t);
 		return NL_NOMEM;
 	}
@@ -80,6 +86,8 @@ void nl_conntable_free(struct nl_conn_table *t)
 		return;
 	free(t->e);
 	free(t->bucket);
+	free(t->hnext);
+	free(t->hashv);
 	free(t);
 }
 
@@ -188,14 +196,14 @@ static void retire(struct nl_conn_table *t, uint32_t i,
 	default:
 		break;
 	}
-	uint32_t *pp = &t->bucket[c->hash & t->mask];
+	uint32_t *pp = &t->bucket[t->hashv[i] & t->mask];
 	while (*pp != NIL && *pp != i)
-		pp = &t->e[*pp].hash_next;
+		pp = &t->hnext[*pp];
 	if (*pp == i)
-		*pp = c->hash_next;
+		*pp = t->hnext[i];
 	lru_unlink(t, i);
 	c->used = false;
-	c->hash_next = t->free_head;
+	t->hnext[i] = t->free_head;
 	t->free_head = i;
 	t->n.active--;
 }
@@ -237,10 +245,10 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 
 	uint32_t h = tuple_hash(pkt);
 	uint32_t *bp = &t->bucket[h & t->mask];
-	for (uint32_t i = *bp; i != NIL; i = t->e[i].hash_next) {
-		struct nl_conn *c = &t->e[i];
-		if (c->hash != h)
+	for (uint32_t i = *bp; i != NIL; i = t->hnext[i]) {
+		if (t->hashv[i] != h)
 			continue;
+		struct nl_conn *c = &t->e[i];
 		uint8_t d;
 		if (c->port[0] == pkt->tcp.sport &&
 		    c->port[1] == pkt->tcp.dport &&
@@ -267,20 +275,20 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 	uint32_t i;
 	if (t->free_head != NIL) {
 		i = t->free_head;
-		t->free_head = t->e[i].hash_next;
+		t->free_head = t->hnext[i];
 	} else if (t->fresh < t->cap) {
 		i = t->fresh++;
 	} else {
 		retire(t, cold_end(t), NL_CONN_END_EVICTED);
 		i = t->free_head;
-		t->free_head = t->e[i].hash_next;
+		t->free_head = t->hnext[i];
 	}
 	struct nl_conn *c = &t->e[i];
 	memset(c, 0, sizeof(*c));
 	c->used = true;
 	c->id = t->next_id++;
-	c->hash = h;
-	c->hash_next = *bp;
+	t->hashv[i] = h;
+	t->hnext[i] = *bp;
 	*bp = i;
 	c->last_ns = now;
 	lru_push_head(t, i);

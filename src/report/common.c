@@ -56,13 +56,22 @@ void nl_report_tcp_opts(struct nl_outbuf *o, const struct nl_tcp *t)
 		case NL_TCPOPT_NOP:
 			NL_OUT_LIT(o, "nop");
 			break;
+		/* A value only from an option the decoder accepted: one
+		 * with a bad length or cut by the header end shows "?" (its
+		 * anomaly says why), never a 0 it did not carry. */
 		case NL_TCPOPT_MSS:
 			NL_OUT_LIT(o, "mss ");
-			nl_out_u64(o, t->mss);
+			if (t->has_mss)
+				nl_out_u64(o, t->mss);
+			else
+				nl_out_char(o, '?');
 			break;
 		case NL_TCPOPT_WSCALE:
 			NL_OUT_LIT(o, "ws ");
-			nl_out_u64(o, t->wscale);
+			if (t->has_wscale)
+				nl_out_u64(o, t->wscale);
+			else
+				nl_out_char(o, '?');
 			break;
 		case NL_TCPOPT_SACK_PERM:
 			NL_OUT_LIT(o, "sack_perm");
@@ -73,6 +82,10 @@ void nl_report_tcp_opts(struct nl_outbuf *o, const struct nl_tcp *t)
 			break;
 		case NL_TCPOPT_TIMESTAMP:
 			NL_OUT_LIT(o, "ts ");
+			if (!t->has_ts) {
+				nl_out_char(o, '?');
+				break;
+			}
 			nl_out_u64(o, t->ts_val);
 			nl_out_char(o, '/');
 			nl_out_u64(o, t->ts_ecr);

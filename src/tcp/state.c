@@ -370,8 +370,9 @@ static void on_fin(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
 	uint32_t fin_seq = pkt->tcp.seq + pkt->payload_len;
 	if (s->fin_seen && fin_seq == s->fin_seq) {
-		role(n, NL_ROLE_TEARDOWN,
-		     n->role == NL_ROLE_TEARDOWN ? n->step : 1);
+		/* a repeated FIN: step 1 of the active closer, 3 of the other
+		 */
+		role(n, NL_ROLE_TEARDOWN, c->active_closer == dir ? 1 : 3);
 		n->retry = s->fin_count < 255 ? s->fin_count : 255;
 		s->fin_count++;
 		return;

@@ -290,17 +290,26 @@ esac
 if [ "$lossy" != yes ]; then
 	skip "retransmissions on a lossy rule: nftables unavailable in the namespace"
 else
-	rx=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["retransmission"])' \
+	# a resend within the handshake RTT of the segment that last advanced
+	# the sequence counts as out-of-order (Wireshark's rule), which on a
+	# fast loopback is common: count both
+	rx=$(python3 -c 'import json,sys; a = json.load(sys.stdin); print(a["retransmission"], a["out_of_order"])' \
 		<<<"$(conn_field 7100 analysis)")
-	if [ "${rx:-0}" -gt 0 ] 2>/dev/null; then
-		ok "port 7100: $rx retransmissions through the lossy rule"
+	set -- $rx
+	if [ "$(($1 + $2))" -gt 0 ] 2>/dev/null; then
+		ok "port 7100: resends through the lossy rule ($1 retransmissions, $2 out-of-order)"
 	else
-		not_ok "port 7100: no retransmission seen (analysis $(conn_field 7100 analysis))"
+		not_ok "port 7100: no resend seen (analysis $(conn_field 7100 analysis))"
 	fi
-	case $(conn_field 7100 history) in
-	*T*) ok "port 7100: history has T (client retransmitted data)" ;;
-	*) not_ok "port 7100: history $(conn_field 7100 history) lacks T" ;;
-	esac
+	h=$(conn_field 7100 history)
+	if [ "${1:-0}" -eq 0 ]; then
+		skip "port 7100: history T: every resend counted as out-of-order"
+	else
+		case $h in
+		*T*) ok "port 7100: history $h has T (client retransmitted data)" ;;
+		*) not_ok "port 7100: history $h lacks T" ;;
+		esac
+	fi
 	# payload bytes as sent: the retransmitted ones count again
 	b=$(conn_field 7100 bytes_c2s)
 	if [ "${b:-0}" -gt 200000 ] 2>/dev/null; then

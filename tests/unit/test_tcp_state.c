@@ -107,6 +107,10 @@ static void test_handshake_and_client_close(void **state)
 	expect_role(n, NL_ROLE_TEARDOWN, 3);
 	assert_int_equal(CL, NL_TCPS_TIME_WAIT);
 	assert_int_equal(SV, NL_TCPS_LAST_ACK);
+	/* the server's FIN again (the last ACK was lost): step 3, retried */
+	n = seg(S, FIN | ACK, 501, 112, 0);
+	expect_role(n, NL_ROLE_TEARDOWN, 3);
+	assert_int_equal(n->retry, 1);
 	n = seg(C, ACK, 112, 502, 0);
 	expect_role(n, NL_ROLE_TEARDOWN, 4);
 	assert_int_equal(SV, NL_TCPS_CLOSED);
