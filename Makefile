@@ -82,6 +82,8 @@ deps-test:
 	@tools/deps.sh test
 deps-bench:
 	@tools/deps.sh bench
+deps-fuzz:
+	@tools/deps.sh fuzz
 
 unit-tests: $(TEST_BIN)
 
@@ -132,7 +134,8 @@ SECONDS     ?= 60
 
 .PHONY: fuzz fuzz-run hostile
 
-fuzz: $(FUZZ_BINS)
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 
 fuzz-run: fuzz
 	@tests/fuzz/run.sh $(FUZZ_BUILD) $(SECONDS)

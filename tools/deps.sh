@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages a make target needs: with apt-get when run as
 # root, otherwise name the packages and stop.
-#   tools/deps.sh build|test|bench
+#   tools/deps.sh build|test|bench|fuzz
 set -u
 what=${1:-build}
 
@@ -12,12 +12,14 @@ test_pkgs="$build_pkgs libcmocka-dev:pc:cmocka tshark:tshark tcpdump:tcpdump jq:
  ieee-data:/usr/share/ieee-data/oui.csv iproute2:ip ethtool:ethtool nftables:nft
  python3:python3 clang:clang procps:ps"
 bench_pkgs="$test_pkgs time:/usr/bin/time"
+fuzz_pkgs="clang:clang libclang-rt-dev:fuzzer:libfuzzer"
 
 case "$what" in
 build) want=$build_pkgs ;;
 test) want=$test_pkgs ;;
 bench) want=$bench_pkgs ;;
-*) echo "deps.sh: unknown set '$what' (build, test or bench)" >&2; exit 2 ;;
+fuzz) want=$fuzz_pkgs ;;
+*) echo "deps.sh: unknown set '$what' (build, test, bench or fuzz)" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -26,6 +28,9 @@ for pair in $want; do
 	probe=${pair#*:}
 	case "$probe" in
 	pc:*) pkg-config --exists "${probe#pc:}" 2>/dev/null && continue ;;
+	fuzzer:*) # libFuzzer's runtime: can clang link a fuzz target?
+		printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ return d && n; }\n' |
+			clang -x c - -fsanitize=fuzzer -o /dev/null >/dev/null 2>&1 && continue ;;
 	/*) [ -e "$probe" ] && continue ;;
 	*) command -v "$probe" >/dev/null 2>&1 && continue ;;
 	esac

@@ -535,10 +535,9 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 	}
 	if (s->rst_client || s->rst_server) {
 		label(o, "resets");
-		nl_out_u64(o, s->rst_client);
-		nl_out_str(o, " by clients, ");
-		nl_out_u64(o, s->rst_server);
-		nl_out_str(o, " by servers");
+		count(o, s->rst_client, "by a client", "by clients");
+		nl_out_str(o, ", ");
+		count(o, s->rst_server, "by a server", "by servers");
 		if (s->rst_established) {
 			nl_out_str(o, "; ");
 			nl_out_u64(o, s->rst_established);
@@ -557,10 +556,10 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 	}
 	if (s->tw_client || s->tw_server) {
 		label(o, "time_wait");
-		nl_out_u64(o, s->tw_client);
-		nl_out_str(o, " clients, ");
-		nl_out_u64(o, s->tw_server);
-		nl_out_str(o, " servers closed first and hold TIME_WAIT");
+		count(o, s->tw_client, "client", "clients");
+		nl_out_str(o, ", ");
+		count(o, s->tw_server, "server", "servers");
+		nl_out_str(o, " closed first and hold TIME_WAIT");
 		if (s->tw_server)
 			nl_out_str(o, " (a restarted server bind()s with "
 				      "EADDRINUSE unless SO_REUSEADDR)");

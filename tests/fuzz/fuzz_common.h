@@ -301,10 +301,38 @@ static void fuzz_sinks_init(struct fuzz_sinks *fs, struct nl_ctx *ctx,
 		      s);
 }
 
-/* Check what the sinks wrote so far, then empty the buffers (so a long
- * input does not grow them). */
-static void fuzz_sinks_check(struct fuzz_sinks *fs)
+/* JSON objects of one type ("packet") at the start of a line. */
+static unsigned fuzz_json_count(const struct nl_outbuf *o, const char *type)
 {
+	char key[64];
+	int n = snprintf(key, sizeof(key), "{\"type\":\"%s\"", type);
+	unsigned count = 0;
+	for (size_t i = 0; i + (size_t)n <= o->len;) {
+		if (memcmp(o->buf + i, key, (size_t)n) == 0)
+			count++;
+		const char *nl = memchr(o->buf + i, '\n', o->len - i);
+		if (!nl)
+			break;
+		i = (size_t)(nl - o->buf) + 1;
+	}
+	return count;
+}
+
+/* Check what the sinks wrote so far, then empty the buffers (so a long
+ * input does not grow them). want_packets: the JSON objects of type
+ * "packet" there must be (one per packet run), or -1 not to count. */
+static void fuzz_sinks_check_n(struct fuzz_sinks *fs, int want_packets)
+{
+	if (want_packets >= 0) {
+		unsigned n = fuzz_json_count(&fs->out[FUZZ_OUT_JSON], "packet");
+		if (n != (unsigned)want_packets) {
+			fprintf(stderr,
+				"fuzz check failed: %u JSON packet objects "
+				"for %d packets\n",
+				n, want_packets);
+			abort();
+		}
+	}
 	for (int i = 0; i < FUZZ_OUT_COUNT; i++) {
 		struct nl_outbuf *o = &fs->out[i];
 		if (i == FUZZ_OUT_JSON) {
@@ -316,6 +344,11 @@ static void fuzz_sinks_check(struct fuzz_sinks *fs)
 		}
 		o->len = 0;
 	}
+}
+
+static void fuzz_sinks_check(struct fuzz_sinks *fs)
+{
+	fuzz_sinks_check_n(fs, -1);
 }
 
 static void fuzz_sinks_free(struct fuzz_sinks *fs)

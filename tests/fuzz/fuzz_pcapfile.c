@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 		    nl_capture_next(cap, &ts, &data, &caplen, &len, rerr);
 		if (res == NL_CAP_PACKET) {
 			nl_ctx_packet(&ctx, &ts, data, caplen, len);
-			fuzz_sinks_check(&fs);
+			fuzz_sinks_check_n(&fs, 1);
 			continue;
 		}
 		if (res == NL_CAP_ERROR) {

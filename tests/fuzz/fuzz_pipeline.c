@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 		}
 		nl_ctx_packet(&ctx, &ts, pkt, caplen, len);
 		free(pkt);
-		fuzz_sinks_check(&fs);
+		fuzz_sinks_check_n(&fs, 1);
 	}
 	struct nl_summary extra = {0};
 	extra.file_truncated = in[1] & 0x80;
