@@ -117,7 +117,7 @@ check-format:
 clean:
 	rm -rf build netlab
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SUPPORT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SUPPORT_OBJ:.o=.d) $(TEST_BIN:=.d)
 
 # ---- fuzzing: libFuzzer targets in tests/fuzz/ (issue 6) ----
 # `make fuzz` builds build/fuzz/fuzz_*; `make fuzz-run SECONDS=N` replays the
