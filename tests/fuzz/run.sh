@@ -68,6 +68,9 @@ for t in $targets; do
 		failed="$failed $t"
 	fi
 done
+n_failed=$(echo $failed | wc -w)
+n_targets=$(ls "$build"/fuzz_* 2>/dev/null | grep -vc '\.d$')
+echo "fuzz: $((n_targets - n_failed)) passed, $n_failed failed"
 if [ -n "$failed" ]; then
 	echo "fuzz: failing:$failed"
 	exit 1
