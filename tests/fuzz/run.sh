@@ -6,7 +6,7 @@
 # the committed corpus tests/fuzz/corpus/TARGET/ plus seeds made from
 # captures/ and the unit tests (tests/fuzz/make-corpus.py). SECONDS=0 only
 # replays the reproducers and the corpus. New inputs go to
-# FUZZ_BUILD/work/TARGET, crashes to FUZZ_BUILD/artifacts/TARGET/, logs to
+# FUZZ_BUILD/scratch/TARGET, crashes to FUZZ_BUILD/artifacts/TARGET/, logs to
 # FUZZ_BUILD/logs/. Exit status 1 if any target failed.
 set -u
 build=${1:?usage: run.sh FUZZ_BUILD SECONDS [TARGET...]}
@@ -47,7 +47,7 @@ for t in $targets; do
 			failed="$failed $t"
 		fi
 	fi
-	mkdir -p "$build/work/$t" "$build/artifacts/$t" "tests/fuzz/corpus/$t"
+	mkdir -p "$build/scratch/$t" "$build/artifacts/$t" "tests/fuzz/corpus/$t"
 	if [ "$secs" -eq 0 ]; then
 		args=(-runs=0)
 	else
@@ -56,7 +56,7 @@ for t in $targets; do
 	log=$build/logs/$t.log
 	if nice -n 10 "$bin" "${args[@]}" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$build/artifacts/$t/" \
-		"$build/work/$t" "tests/fuzz/corpus/$t" "$build/seeds/$t" \
+		"$build/scratch/$t" "tests/fuzz/corpus/$t" "$build/seeds/$t" \
 		>"$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
