@@ -4,6 +4,7 @@
  * JSON header of the upload protocol.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,12 +22,30 @@ const char *nl_gen_scenario_name(enum nl_gen_scenario s)
 	return s < NL_GEN_SCENARIO_COUNT ? scenario_names[s] : "?";
 }
 
-#include "crc32_tables.h"
+/* CRC-32 (IEEE 802.3, reflected 0xedb88320, as zlib.crc32), slicing-by-8:
+ * the server verifies every byte of a flood with it. t[0] is the classic
+ * byte table; t[k][i] = t[k-1][i] >> 8 ^ t[0][t[k-1][i] & 0xff]. Built once;
+ * demo mode calls this from two threads. */
+static uint32_t crc32_tab[8][256];
+static pthread_once_t crc32_once = PTHREAD_ONCE_INIT;
 
-/* CRC-32 (IEEE 802.3, as zlib.crc32), slicing-by-8 over constant tables:
- * the server verifies every byte of a flood with it. */
+static void crc32_build(void)
+{
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+		crc32_tab[0][i] = c;
+	}
+	for (int k = 1; k < 8; k++)
+		for (int i = 0; i < 256; i++)
+			crc32_tab[k][i] = crc32_tab[k - 1][i] >> 8 ^
+					  crc32_tab[0][crc32_tab[k - 1][i] & 0xff];
+}
+
 uint32_t nl_crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
+	pthread_once(&crc32_once, crc32_build);
 	crc = ~crc;
 	while (n >= 8) {
 		uint32_t lo =

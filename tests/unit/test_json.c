@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "support/sink_harness.h"
+
 #include "netlab/arptable.h"
 #include "netlab/oui.h"
 #include "netlab/report.h"
@@ -220,32 +222,6 @@ static void assert_lacks(const char *s, const char *frag)
 
 /* ---- fixtures ---- */
 
-static struct nl_outbuf mem;
-static struct nl_packet pkt;
-static struct nl_report_opts opts;
-
-static int setup(void **state)
-{
-	(void)state;
-	return nl_out_init(&mem, -1) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	nl_out_free(&mem);
-	return 0;
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	memset(&opts, 0, sizeof(opts));
-	opts.time_style = NL_TIME_UTC;
-	opts.time_digits = 6;
-	mem.len = 0;
-	return 0;
-}
 
 static void frame(uint64_t n, uint32_t len)
 {
@@ -265,25 +241,9 @@ static void frame(uint64_t n, uint32_t len)
 	memcpy(pkt.link.dst, d, 6);
 }
 
-static void addr(struct nl_addr *a, const char *s)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->b) == 1) {
-		a->family = 4;
-		return;
-	}
-	assert_int_equal(inet_pton(AF_INET6, s, a->b), 1);
-	a->family = 6;
-}
-
 static const char *run(const struct nl_event *ev)
 {
-	struct nl_sink sink;
-	mem.len = 0;
-	assert_int_equal(nl_sink_json_new(&sink, &mem, &opts), NL_OK);
-	sink.ops->on_event(sink.self, ev);
-	sink.ops->close(sink.self);
-	const char *s = nl_out_cstr(&mem);
+	const char *s = run_sink(nl_sink_json_new, ev);
 	assert_json_lines(s);
 	return s;
 }

@@ -16,36 +16,11 @@
 
 #include <cmocka.h>
 
+#include "support/sink_harness.h"
+
 #include "netlab/oui.h"
 #include "netlab/report.h"
 
-static struct nl_outbuf mem;
-static struct nl_packet pkt;
-static struct nl_report_opts opts;
-
-static int setup(void **state)
-{
-	(void)state;
-	setenv("TZ", "UTC", 1);
-	return nl_out_init(&mem, -1) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	nl_out_free(&mem);
-	return 0;
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	memset(&opts, 0, sizeof(opts));
-	opts.time_style = NL_TIME_UTC;
-	opts.time_digits = 6;
-	mem.len = 0;
-	return 0;
-}
 
 /* An Ethernet frame of len bytes, all captured. */
 static void frame(uint64_t n, uint32_t len)
@@ -66,17 +41,6 @@ static void frame(uint64_t n, uint32_t len)
 	static const uint8_t d[6] = {0x02, 0x42, 0xac, 0x11, 0x00, 0x02};
 	memcpy(pkt.link.src, s, 6);
 	memcpy(pkt.link.dst, d, 6);
-}
-
-static void addr(struct nl_addr *a, const char *s)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->b) == 1) {
-		a->family = 4;
-		return;
-	}
-	assert_int_equal(inet_pton(AF_INET6, s, a->b), 1);
-	a->family = 6;
 }
 
 static void ip(const char *src, const char *dst, uint8_t proto,
@@ -125,15 +89,9 @@ static void payload(const void *p, uint32_t n)
 	pkt.payload_caplen = pkt.payload_len = n;
 }
 
-/* Run one event through a fresh text sink; the output, NUL-terminated. */
 static const char *run(const struct nl_event *ev)
 {
-	struct nl_sink sink;
-	mem.len = 0;
-	assert_int_equal(nl_sink_text_new(&sink, &mem, &opts), NL_OK);
-	sink.ops->on_event(sink.self, ev);
-	sink.ops->close(sink.self);
-	return nl_out_cstr(&mem);
+	return run_sink(nl_sink_text_new, ev);
 }
 
 static const char *line(void)

@@ -13,65 +13,16 @@
 
 #include <cmocka.h>
 
+#include "support/sink_harness.h"
+
 #include "netlab/arptable.h"
 #include "netlab/report.h"
 
-static struct nl_outbuf mem;
-static struct nl_packet pkt;
-static struct nl_report_opts opts;
-
-typedef enum nl_status (*sink_new_fn)(struct nl_sink *, struct nl_outbuf *,
-				      const struct nl_report_opts *);
-
-static int setup(void **state)
-{
-	(void)state;
-	setenv("TZ", "UTC", 1);
-	return nl_out_init(&mem, -1) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	nl_out_free(&mem);
-	return 0;
-}
-
-static int reset(void **state)
-{
-	(void)state;
-	memset(&opts, 0, sizeof(opts));
-	opts.time_style = NL_TIME_UTC;
-	opts.time_digits = 6;
-	mem.len = 0;
-	return 0;
-}
-
-static const char *run(sink_new_fn make, const struct nl_event *ev)
-{
-	struct nl_sink sink;
-	mem.len = 0;
-	assert_int_equal(make(&sink, &mem, &opts), NL_OK);
-	sink.ops->on_event(sink.self, ev);
-	sink.ops->close(sink.self);
-	return nl_out_cstr(&mem);
-}
 
 static const char *packet(sink_new_fn make)
 {
 	struct nl_event ev = {.type = NL_EV_PACKET, .pkt = &pkt};
-	return run(make, &ev);
-}
-
-static void addr(struct nl_addr *a, const char *s)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->b) == 1) {
-		a->family = 4;
-		return;
-	}
-	assert_int_equal(inet_pton(AF_INET6, s, a->b), 1);
-	a->family = 6;
+	return run_sink(make, &ev);
 }
 
 static void tcp_packet(void)
@@ -292,7 +243,7 @@ static void test_hex(void **state)
 	/* only packets: notices and the summary have no bytes */
 	struct nl_arp_notice n = {0};
 	struct nl_event ev = {.type = NL_EV_ARP_NOTICE, .u.arp = &n};
-	assert_string_equal(run(nl_sink_hex_new, &ev), "");
+	assert_string_equal(run_sink(nl_sink_hex_new, &ev), "");
 }
 
 static void test_hex_large_offsets(void **state)
@@ -363,7 +314,7 @@ static void test_summary_text(void **state)
 				 .file_truncated_offset = 9999};
 	struct nl_event ev = {.type = NL_EV_SUMMARY, .u.summary = &sum};
 	assert_string_equal(
-	    run(nl_sink_summary_new, &ev),
+	    run_sink(nl_sink_summary_new, &ev),
 	    "summary: 12 packets, 1234 bytes captured (1500 on the wire) in "
 	    "1.234567 s\n"
 	    "  time        2023-11-14T22:13:20.000000000Z to "
@@ -388,13 +339,13 @@ static void test_summary_text(void **state)
 	/* an empty capture: one line, and local dates otherwise */
 	memset(&st, 0, sizeof(st));
 	sum = (struct nl_summary){.stats = &st};
-	assert_string_equal(run(nl_sink_summary_new, &ev),
+	assert_string_equal(run_sink(nl_sink_summary_new, &ev),
 			    "summary: 0 packets, 0 bytes captured (0 on the "
 			    "wire)\n  layers      none\n");
 	st.packets = 1;
 	st.first_ts = st.last_ts = (struct nl_time){1700000000, 5000};
 	opts.time_style = NL_TIME_LOCAL;
-	assert_string_equal(run(nl_sink_summary_new, &ev),
+	assert_string_equal(run_sink(nl_sink_summary_new, &ev),
 			    "summary: 1 packet, 0 bytes captured (0 on the "
 			    "wire) in 0.000000 s\n"
 			    "  time        2023-11-14 22:13:20.000005 to "
