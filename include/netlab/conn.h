@@ -120,6 +120,7 @@ struct nl_conn {
 	uint8_t delack_side;   /* 2: none pending */
 	uint8_t stall_side;    /* the writer held back (last stall) */
 	uint8_t hist_len;
+	uint32_t flow_slot; /* stream analysis slot + 1 (netlab/flow.h); 0 none */
 	char history[NL_CONN_HISTORY + 1];
 	struct nl_tcp_side side[2];
 };

@@ -11,12 +11,22 @@
 #include "netlab/arptable.h"
 #include "netlab/conn.h"
 #include "netlab/decode.h"
+#include "netlab/flow.h"
 #include "netlab/stats.h"
 
 enum nl_event_type {
 	NL_EV_PACKET,     /* a packet, decoded and annotated by every stage */
 	NL_EV_ARP_NOTICE, /* ARP table: MAC change or address conflict */
 	NL_EV_CONN_END,   /* a TCP connection leaves the table (u.conn_end) */
+	/* stream analysis (netlab/flow.h). They come before the packet
+	 * event of the frame that caused them (the packet event carries
+	 * what every stage found); at a connection's end, before its
+	 * NL_EV_CONN_END. A sink that prints packet lines and wants these
+	 * after the line holds them until the packet event. */
+	NL_EV_MESSAGE,    /* a message ended (u.message) */
+	NL_EV_SEGMAP,     /* an earlier frame's map, known now (u.segmap) */
+	NL_EV_FLOW_NOTE,  /* framing chosen, error, gap … (u.note) */
+	NL_EV_FLOW_DATA,  /* reassembled bytes (u.data), --follow only */
 	NL_EV_SUMMARY,    /* end of input: totals */
 	NL_EV_COUNT
 };
@@ -28,6 +38,7 @@ struct nl_summary {
 	const struct nl_arp_table *arp; /* NULL when ARP tracking is off */
 	uint32_t dlt;                   /* link type of the capture */
 	const struct nl_conn_table *conns; /* NULL when tracking is off */
+	const struct nl_flow_table *flows; /* NULL when analysis is off */
 	bool file_truncated;            /* capture file ended mid-record */
 	uint64_t file_truncated_offset;
 };
@@ -35,6 +46,9 @@ struct nl_summary {
 struct nl_conn_end {
 	const struct nl_conn *conn;
 	enum nl_conn_end_reason why;
+	/* stream analysis figures; NULL if the connection carried no data
+	 * or was not analysed */
+	const struct nl_flow_stats *flow;
 };
 
 struct nl_event {
@@ -44,10 +58,17 @@ struct nl_event {
 	 * connection (valid during the event only); NULL otherwise */
 	const struct nl_tcp_note *tcp;
 	const struct nl_conn *conn;
+	/* NL_EV_PACKET of a TCP packet with payload under stream analysis:
+	 * its segment map; NULL otherwise */
+	const struct nl_segmap *segmap;
 	union {
 		const struct nl_conn_end *conn_end;
 		const struct nl_arp_notice *arp;
 		const struct nl_summary *summary;
+		const struct nl_message *message;
+		const struct nl_segmap *segmap;
+		const struct nl_flow_note *note;
+		const struct nl_flow_data *data;
 	} u;
 };
 

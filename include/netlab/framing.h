@@ -115,6 +115,27 @@ void nl_framer_free(struct nl_framer *f);
  */
 size_t nl_framer_feed(struct nl_framer *f, const uint8_t *p, size_t n,
 		      enum nl_frame_result *result, struct nl_frame *out);
+/*
+ * A gap: n bytes of the stream at the current offset will never be seen.
+ * Returns true if the framer stays in step (the gap lies inside a body
+ * whose length is known, or a turn/none message); false if it lost step:
+ * it then consumes nothing until nl_framer_resync().
+ */
+bool nl_framer_skip(struct nl_framer *f, uint64_t n);
+/* TURNS: the peer began a turn (its first bytes: peer, n). Ends the
+ * message in progress, if any (true, *out filled). Other kinds: false. */
+bool nl_framer_turn_end(struct nl_framer *f, const uint8_t *peer, size_t n,
+			struct nl_frame *out);
+/* NONE: a segment with PSH ended at the current offset; ends the message
+ * (a probable send()) in progress, if any. Other kinds: false. */
+bool nl_framer_push(struct nl_framer *f, struct nl_frame *out);
+/* End of stream: ends a message that runs to the end of the stream
+ * (TURNS, NONE, an HTTP response read until close). False otherwise: a
+ * partial message of another framing is the caller's to report as cut. */
+bool nl_framer_end(struct nl_framer *f, struct nl_frame *out);
+/* The whole length of the message in progress, header included, once
+ * known; 0 otherwise. */
+uint64_t nl_framer_msg_len(const struct nl_framer *f);
 /* Bytes of the current message still expected (0 if not yet known). */
 uint64_t nl_framer_pending(const struct nl_framer *f);
 /* Start over at stream offset `offset` as if a message began there. */

@@ -1,8 +1,7 @@
 /*
  * The analysis context: one per capture, passed down the pipeline
- * decode -> ARP table -> connection table -> TCP tracker -> (reassembly ->
- * framing) ->
- * sinks. No global state: two captures can be analysed in one process.
+ * decode -> ARP table -> connection table -> TCP tracker -> stream
+ * analysis (reassembly -> framing -> message maps) -> sinks. No global state: two captures can be analysed in one process.
  */
 #ifndef NETLAB_PIPELINE_H
 #define NETLAB_PIPELINE_H
@@ -14,6 +13,7 @@
 #include "netlab/conn.h"
 #include "netlab/decode.h"
 #include "netlab/event.h"
+#include "netlab/flow.h"
 #include "netlab/stats.h"
 #include "netlab/status.h"
 
@@ -25,6 +25,9 @@ struct nl_config {
 	uint32_t arp_cap; /* ARP table capacity; 0 turns ARP tracking off */
 	uint32_t conn_cap; /* TCP connection table capacity; 0: no tracking */
 	uint32_t conn_idle; /* seconds of capture time; 0: never idle */
+	/* stream analysis (reassembly, framing, message maps); needs
+	 * tracking. flow.cap 0 (--max-flows 0) turns it off */
+	struct nl_flow_config flow;
 };
 
 void nl_config_defaults(struct nl_config *cfg);
@@ -37,6 +40,8 @@ struct nl_ctx {
 	struct nl_arp_notice notices[NL_MAX_NOTICES];
 	struct nl_conn_table *conns;
 	struct nl_tcp_note note; /* the tracker's notes on the current packet */
+	struct nl_flow_table *flows;
+	struct nl_segmap segmap; /* the current packet's message map */
 	struct nl_sink sinks[NL_MAX_SINKS];
 	unsigned n_sinks;
 	uint32_t dlt;

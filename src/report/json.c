@@ -663,6 +663,10 @@ static void json_event(void *self, const struct nl_event *ev)
 		if (ev->u.summary)
 			on_summary(s, ev->u.summary);
 		break;
+	case NL_EV_MESSAGE:
+	case NL_EV_SEGMAP:
+	case NL_EV_FLOW_NOTE:
+	case NL_EV_FLOW_DATA:
 	case NL_EV_COUNT:
 		break;
 	}

@@ -426,6 +426,10 @@ static void text_event(void *self, const struct nl_event *ev)
 			nl_report_arp_notice(s->o, ev->u.arp);
 		break;
 	case NL_EV_CONN_END:
+	case NL_EV_MESSAGE:
+	case NL_EV_SEGMAP:
+	case NL_EV_FLOW_NOTE:
+	case NL_EV_FLOW_DATA:
 	case NL_EV_SUMMARY:
 	case NL_EV_COUNT:
 		break;

@@ -1,0 +1,84 @@
+/*
+ * Framing auto-detection (--framing auto, the default): which framing of
+ * netlab/framing.h explains a direction's first bytes.
+ *
+ * Detection is a pure function of what the flow stage has seen of one
+ * direction so far: its first delivered bytes (a bounded prefix, at most
+ * detect_bytes), the segments that delivered them (with PSH), whether the
+ * turn or the stream has ended, and a little of the other direction. It
+ * runs every candidate framer over the prefix from scratch (framers are
+ * cheap and resumable; nothing is kept between calls), scores them and
+ * either decides or asks for more data. The flow stage calls it again as
+ * data arrives, with final = true when no more evidence will come in time
+ * (turn ended, stream ended, prefix full, too many segments, connection
+ * end): then it always decides, falling back to turns (the peer spoke) or
+ * none.
+ *
+ * A candidate explains the stream when every length it reads is plausible
+ * (within max_message), its parse never loses step, and its message
+ * boundaries fall where the sender stopped (segment ends with PSH, the end
+ * of the turn): a message still incomplete at the end of a turn counts
+ * against it. Candidates in order of specificity: http, tls, jsonhdr,
+ * line, the length prefixes (u32le, u32be, u16le, u16be, u64le, u64be,
+ * u8), varint; then the fallbacks turns and none.
+ *
+ * Mid-stream (the capture started inside a connection): buf[0] may be in
+ * the middle of a message, so each candidate is also tried from each
+ * segment start in the prefix; the result says where the first whole
+ * message begins.
+ */
+#ifndef NETLAB_DETECT_H
+#define NETLAB_DETECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netlab/framing.h"
+
+#define NL_DETECT_DEFAULT_BYTES 4096 /* prefix held per direction */
+#define NL_DETECT_MAX_BYTES	65536
+#define NL_DETECT_SLOTS		1024 /* directions detecting at once */
+#define NL_DETECT_MAX_SEGS	32   /* segments remembered per prefix */
+#define NL_DETECT_PEER_BYTES	64   /* first bytes of the other direction */
+
+struct nl_detect_seg {
+	uint32_t start, end; /* offsets in buf: [start, end) */
+	bool push;	     /* the segment had PSH */
+};
+
+struct nl_detect_input {
+	const uint8_t *buf; /* the direction's first delivered bytes */
+	uint32_t len;
+	const struct nl_detect_seg *segs; /* the segments that carried them */
+	uint32_t n_segs;
+	bool midstream;	    /* picked up mid-stream: buf[0] may be inside a
+			       message */
+	bool turn_ended;    /* the peer has sent data since this turn began */
+	bool stream_ended;  /* FIN, RST or the connection's end */
+	bool peer_spoke;    /* the other direction has sent data at all */
+	const uint8_t *peer; /* its first bytes (up to NL_DETECT_PEER_BYTES) */
+	uint32_t peer_len;
+	/* the other direction's framing once chosen (NULL if not): a
+	 * response usually speaks like its request */
+	const struct nl_framing_spec *peer_spec;
+	uint64_t max_message; /* 0 = NL_FRAMING_DEFAULT_MAX_MESSAGE */
+};
+
+struct nl_detect_result {
+	struct nl_framing_spec spec; /* chosen */
+	bool fallback;		     /* turns or none: nothing explained it */
+	uint32_t start;		     /* offset in buf where the first whole
+					message begins (0 unless midstream) */
+	uint32_t confirm;	     /* whole messages that confirm it */
+	bool has_runner_up;
+	struct nl_framing_spec runner_up;
+	uint32_t runner_confirm;
+	const char *why; /* static: one phrase on why it won ("3 messages end
+			    at segment ends", "HTTP request line") */
+};
+
+/* Returns true when it decided (always when final). */
+bool nl_framing_detect(const struct nl_detect_input *in, bool final,
+		       struct nl_detect_result *out);
+
+#endif
