@@ -13,6 +13,7 @@
 #include "netlab/decode.h"
 #include "netlab/flow.h"
 #include "netlab/stats.h"
+#include "netlab/udpflow.h"
 
 enum nl_event_type {
 	NL_EV_PACKET,     /* a packet, decoded and annotated by every stage */
@@ -39,6 +40,7 @@ struct nl_summary {
 	uint32_t dlt;                   /* link type of the capture */
 	const struct nl_conn_table *conns; /* NULL when tracking is off */
 	const struct nl_flow_table *flows; /* NULL when analysis is off */
+	const struct nl_udp_table *udp;    /* NULL when UDP flows are off */
 	bool file_truncated;            /* capture file ended mid-record */
 	uint64_t file_truncated_offset;
 };
@@ -61,6 +63,12 @@ struct nl_event {
 	/* NL_EV_PACKET of a TCP packet with payload under stream analysis:
 	 * its segment map; NULL otherwise */
 	const struct nl_segmap *segmap;
+	/* NL_EV_PACKET of a UDP datagram: its flow (NULL if the UDP table is
+	 * off or full), the sender's side and the datagram's number in that
+	 * direction — one datagram is one message */
+	const struct nl_udp_flow *udp;
+	uint8_t udp_dir;
+	uint64_t udp_index;
 	union {
 		const struct nl_conn_end *conn_end;
 		const struct nl_arp_notice *arp;

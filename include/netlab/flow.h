@@ -20,11 +20,14 @@
  *   NL_FLOW_DATA      reassembled bytes, cut at message boundaries (only when
  *                     a sink asked for them: --follow).
  *
- * Memory: connections carrying data take a slot of a fixed flow table
- * (--max-flows) for their lifetime: the two reassembly streams, the two
- * framers and the message in progress per direction. A connection that
- * finds the table full is not analysed (counted, said in the summary): a
- * SYN flood never touches the table. Out-of-order bytes live in the
+ * Memory: a connection carrying data takes a slot of a fixed flow table
+ * (--max-flows) while its streams are open: the two reassembly streams,
+ * the two framers and the message in progress per direction. The slot is
+ * given back as soon as both streams have ended (FIN both ways, or a RST);
+ * the connection keeps a compact record of its figures (~150 bytes) until
+ * it leaves the connection table. A connection that finds the flow table
+ * full is not analysed (counted, said in the summary): a SYN flood never
+ * touches the table. Out-of-order bytes live in the
  * reassembler's pool (--max-buffer); the bytes held while framing is being
  * detected live in a pool of fixed slots (NL_DETECT_SLOTS x detect_bytes).
  * Nothing is allocated per packet.
@@ -242,6 +245,10 @@ struct nl_flow_port_spec {
 
 struct nl_flow_config {
 	uint32_t cap;	     /* --max-flows; 0 = NL_FLOW_DEFAULT_CAP */
+	/* connections with data that can be remembered at once (their
+	 * figures, after the streams ended): the connection table's
+	 * capacity; 0 = NL_CONN_DEFAULT_CAP */
+	uint32_t records;
 	struct nl_reasm_config reasm; /* --max-buffer, --overlap */
 	uint64_t max_message; /* --max-message; 0 = default */
 	uint32_t detect_bytes; /* bytes held per direction for auto; 0 =

@@ -16,6 +16,7 @@
 #include "netlab/flow.h"
 #include "netlab/stats.h"
 #include "netlab/status.h"
+#include "netlab/udpflow.h"
 
 #define NL_MAX_SINKS 8
 #define NL_MAX_NOTICES 4
@@ -28,6 +29,7 @@ struct nl_config {
 	/* stream analysis (reassembly, framing, message maps); needs
 	 * tracking. flow.cap 0 (--max-flows 0) turns it off */
 	struct nl_flow_config flow;
+	uint32_t udp_cap; /* UDP flow table capacity; 0 turns it off */
 };
 
 void nl_config_defaults(struct nl_config *cfg);
@@ -41,7 +43,9 @@ struct nl_ctx {
 	struct nl_conn_table *conns;
 	struct nl_tcp_note note; /* the tracker's notes on the current packet */
 	struct nl_flow_table *flows;
+	struct nl_udp_table *udp;
 	struct nl_segmap segmap; /* the current packet's message map */
+	bool in_packet; /* events now are caused by ctx->pkt */
 	struct nl_sink sinks[NL_MAX_SINKS];
 	unsigned n_sinks;
 	uint32_t dlt;

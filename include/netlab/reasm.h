@@ -206,6 +206,12 @@ void nl_reasm_pool_stats(const struct nl_reasm *r,
 			 struct nl_reasm_pool_stats *out);
 
 void nl_reasm_stream_init(struct nl_reasm_stream *s);
+/* Start a stream whose ISN is already known (the TCP tracker saw the SYN,
+ * or took the first sequence number seen minus one mid-stream), for a
+ * consumer that joins after the stream's first segments carried no data.
+ * No MIDSTREAM event is emitted: the caller knows. */
+void nl_reasm_stream_start(struct nl_reasm_stream *s, uint32_t isn,
+			   bool midstream);
 
 /* One segment of this direction, as captured. */
 struct nl_reasm_seg {

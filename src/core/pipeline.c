@@ -1,7 +1,7 @@
 /*
  * The analysis pipeline for one capture: decode -> ARP table -> connection
- * table -> TCP tracker -> sinks. Later stages (reassembly, framing) plug in
- * between tracking and the packet event, in nl_ctx_packet().
+ * table -> TCP tracker -> stream analysis (reassembly, framing, message
+ * maps) -> sinks.
  */
 #include "netlab/pipeline.h"
 
@@ -14,16 +14,50 @@ void nl_config_defaults(struct nl_config *cfg)
 	cfg->arp_cap = NL_ARP_TABLE_DEFAULT_CAP;
 	cfg->conn_cap = NL_CONN_DEFAULT_CAP;
 	cfg->conn_idle = NL_CONN_DEFAULT_IDLE;
+	nl_flow_config_defaults(&cfg->flow);
+	cfg->udp_cap = NL_UDP_DEFAULT_CAP;
 }
 
 static void emit(struct nl_ctx *ctx, const struct nl_event *ev);
 
-/* The connection table retires a connection: tell the sinks. */
+/* The stream analysis reports: pass it on to the sinks. */
+static void flow_event(void *arg, const struct nl_flow_event *fe)
+{
+	struct nl_ctx *ctx = arg;
+	struct nl_event ev = {.pkt = ctx->in_packet ? &ctx->pkt : NULL};
+	switch (fe->type) {
+	case NL_FLOW_MESSAGE:
+		ev.type = NL_EV_MESSAGE;
+		ev.u.message = fe->u.message;
+		break;
+	case NL_FLOW_SEGMAP:
+		ev.type = NL_EV_SEGMAP;
+		ev.u.segmap = fe->u.segmap;
+		break;
+	case NL_FLOW_NOTE:
+		ev.type = NL_EV_FLOW_NOTE;
+		ev.u.note = fe->u.note;
+		break;
+	case NL_FLOW_DATA:
+		ev.type = NL_EV_FLOW_DATA;
+		ev.u.data = fe->u.data;
+		break;
+	case NL_FLOW_EV_COUNT:
+		return;
+	}
+	emit(ctx, &ev);
+}
+
+/* The connection table retires a connection: finish its streams, then
+ * tell the sinks. */
 static void conn_retired(void *arg, const struct nl_conn *c,
 			 enum nl_conn_end_reason why)
 {
 	struct nl_ctx *ctx = arg;
 	struct nl_conn_end end = {.conn = c, .why = why};
+	struct nl_flow_stats fs;
+	if (ctx->flows && nl_flow_conn_end(ctx->flows, c, &fs))
+		end.flow = &fs;
 	struct nl_event ev = {.type = NL_EV_CONN_END};
 	ev.u.conn_end = &end;
 	emit(ctx, &ev);
@@ -44,6 +78,13 @@ enum nl_status nl_ctx_init(struct nl_ctx *ctx, const struct nl_config *cfg,
 			return st;
 		}
 	}
+	if (cfg->udp_cap && nl_udptable_new(&ctx->udp, cfg->udp_cap) != NL_OK) {
+		snprintf(errbuf, NL_ERRBUF_SIZE,
+			 "cannot allocate a UDP flow table of %u entries",
+			 cfg->udp_cap);
+		nl_ctx_free(ctx);
+		return NL_NOMEM;
+	}
 	if (cfg->conn_cap) {
 		enum nl_status st = nl_conntable_new(&ctx->conns, cfg->conn_cap,
 						     cfg->conn_idle,
@@ -56,6 +97,17 @@ enum nl_status nl_ctx_init(struct nl_ctx *ctx, const struct nl_config *cfg,
 			nl_arptable_free(ctx->arp);
 			ctx->arp = NULL;
 			return st;
+		}
+		if (cfg->flow.cap) {
+			/* a record per connection the table can hold */
+			struct nl_flow_config fc = cfg->flow;
+			fc.records = cfg->conn_cap;
+			st = nl_flowtable_new(&ctx->flows, &fc, flow_event,
+					      ctx, errbuf);
+			if (st != NL_OK) {
+				nl_ctx_free(ctx);
+				return st;
+			}
 		}
 	}
 	return NL_OK;
@@ -96,6 +148,7 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 						NL_MAX_NOTICES);
 
 	struct nl_event ev = {.type = NL_EV_PACKET, .pkt = pkt};
+	ctx->in_packet = true;
 	/* TCP: connection table, then both sides' state machines. A later
 	 * fragment has no TCP header and so no place in a connection. */
 	if (ctx->conns && NL_HAS(pkt, NL_L_TCP)) {
@@ -109,9 +162,19 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 			nl_conntable_count_flags(ctx->conns, ctx->note.analysis);
 			ev.tcp = &ctx->note;
 			ev.conn = c;
+			if (ctx->flows) {
+				nl_flow_packet(ctx->flows, c, dir, pkt,
+					       &ctx->segmap);
+				if (pkt->payload_len)
+					ev.segmap = &ctx->segmap;
+			}
 		}
 	}
+	if (ctx->udp && NL_HAS(pkt, NL_L_UDP))
+		ev.udp = nl_udptable_observe(ctx->udp, pkt, &ev.udp_dir,
+					     &ev.udp_index);
 	emit(ctx, &ev);
+	ctx->in_packet = false;
 	for (unsigned i = 0; i < n_notices; i++) {
 		struct nl_event nev = {.type = NL_EV_ARP_NOTICE, .pkt = pkt};
 		nev.u.arp = &ctx->notices[i];
@@ -128,6 +191,8 @@ void nl_ctx_finish(struct nl_ctx *ctx, const struct nl_summary *extra)
 	sum.stats = &ctx->stats;
 	sum.arp = ctx->arp;
 	sum.conns = ctx->conns;
+	sum.flows = ctx->flows;
+	sum.udp = ctx->udp;
 	sum.dlt = ctx->dlt;
 	struct nl_event ev = {.type = NL_EV_SUMMARY, .pkt = NULL};
 	ev.u.summary = &sum;
@@ -144,4 +209,8 @@ void nl_ctx_free(struct nl_ctx *ctx)
 	ctx->arp = NULL;
 	nl_conntable_free(ctx->conns);
 	ctx->conns = NULL;
+	nl_flowtable_free(ctx->flows);
+	ctx->flows = NULL;
+	nl_udptable_free(ctx->udp);
+	ctx->udp = NULL;
 }

@@ -449,6 +449,15 @@ void nl_reasm_stream_init(struct nl_reasm_stream *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void nl_reasm_stream_start(struct nl_reasm_stream *s, uint32_t isn,
+			   bool midstream)
+{
+	memset(s, 0, sizeof(*s));
+	s->have_isn = true;
+	s->isn = isn;
+	s->midstream = midstream;
+}
+
 static void flush(struct walk *w)
 {
 	struct nl_reasm *r = w->r;
