@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "netlab/apptruth.h"
 #include "netlab/arptable.h"
 #include "netlab/conn.h"
 #include "netlab/decode.h"
@@ -28,6 +29,10 @@ enum nl_event_type {
 	NL_EV_SEGMAP,     /* an earlier frame's map, known now (u.segmap) */
 	NL_EV_FLOW_NOTE,  /* framing chosen, error, gap … (u.note) */
 	NL_EV_FLOW_DATA,  /* reassembled bytes (u.data), --follow only */
+	/* replay --truth: an application record (u.app), anchored to the
+	 * packet it explains: sends, connect, close before it; recvs after
+	 * it; the rest at the end (netlab/apptruth.h) */
+	NL_EV_APP,
 	NL_EV_SUMMARY,    /* end of input: totals */
 	NL_EV_COUNT
 };
@@ -41,6 +46,7 @@ struct nl_summary {
 	const struct nl_conn_table *conns; /* NULL when tracking is off */
 	const struct nl_flow_table *flows; /* NULL when analysis is off */
 	const struct nl_udp_table *udp;    /* NULL when UDP flows are off */
+	const struct nl_apptruth *app;     /* NULL without --truth */
 	bool file_truncated;            /* capture file ended mid-record */
 	uint64_t file_truncated_offset;
 };
@@ -69,6 +75,8 @@ struct nl_event {
 	const struct nl_udp_flow *udp;
 	uint8_t udp_dir;
 	uint64_t udp_index;
+	/* NL_EV_PACKET with --truth: the sends whose bytes it carried */
+	const struct nl_app_map *app;
 	union {
 		const struct nl_conn_end *conn_end;
 		const struct nl_arp_notice *arp;
@@ -77,6 +85,7 @@ struct nl_event {
 		const struct nl_segmap *segmap;
 		const struct nl_flow_note *note;
 		const struct nl_flow_data *data;
+		const struct nl_app_rec *app;
 	} u;
 };
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netlab/apptruth.h"
 #include "netlab/arptable.h"
 #include "netlab/conn.h"
 #include "netlab/decode.h"
@@ -30,6 +31,9 @@ struct nl_config {
 	 * tracking. flow.cap 0 (--max-flows 0) turns it off */
 	struct nl_flow_config flow;
 	uint32_t udp_cap; /* UDP flow table capacity; 0 turns it off */
+	/* replay --truth FILE (netlab gen's ground truth), up to 4 */
+	const char *truth[NL_APP_MAX_FILES];
+	unsigned n_truth;
 };
 
 void nl_config_defaults(struct nl_config *cfg);
@@ -44,6 +48,8 @@ struct nl_ctx {
 	struct nl_tcp_note note; /* the tracker's notes on the current packet */
 	struct nl_flow_table *flows;
 	struct nl_udp_table *udp;
+	struct nl_apptruth *app;
+	struct nl_app_map appmap; /* the current packet's sends */
 	struct nl_segmap segmap; /* the current packet's message map */
 	bool in_packet; /* events now are caused by ctx->pkt */
 	struct nl_sink sinks[NL_MAX_SINKS];

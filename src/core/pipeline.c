@@ -48,6 +48,16 @@ static void flow_event(void *arg, const struct nl_flow_event *fe)
 	emit(ctx, &ev);
 }
 
+/* An application record (--truth) is due: pass it on. */
+static void app_event(void *arg, const struct nl_app_rec *r)
+{
+	struct nl_ctx *ctx = arg;
+	struct nl_event ev = {.type = NL_EV_APP,
+			      .pkt = ctx->in_packet ? &ctx->pkt : NULL};
+	ev.u.app = r;
+	emit(ctx, &ev);
+}
+
 /* The connection table retires a connection: finish its streams, then
  * tell the sinks. */
 static void conn_retired(void *arg, const struct nl_conn *c,
@@ -75,6 +85,14 @@ enum nl_status nl_ctx_init(struct nl_ctx *ctx, const struct nl_config *cfg,
 			snprintf(errbuf, NL_ERRBUF_SIZE,
 				 "cannot allocate an ARP table of %u entries",
 				 cfg->arp_cap);
+			return st;
+		}
+	}
+	if (cfg->n_truth) {
+		enum nl_status st = nl_apptruth_open(&ctx->app, cfg->truth,
+						     cfg->n_truth, errbuf);
+		if (st != NL_OK) {
+			nl_ctx_free(ctx);
 			return st;
 		}
 	}
@@ -173,7 +191,18 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 	if (ctx->udp && NL_HAS(pkt, NL_L_UDP))
 		ev.udp = nl_udptable_observe(ctx->udp, pkt, &ev.udp_dir,
 					     &ev.udp_index);
+	if (ctx->app) {
+		/* the stream offset of the payload: relative seq 1 is the
+		 * first byte after the SYN */
+		uint64_t off = ev.tcp && ev.tcp->rseq ? ev.tcp->rseq - 1 : 0;
+		nl_apptruth_before(ctx->app, pkt, off, ev.udp_index,
+				   &ctx->appmap, app_event, ctx);
+		if (ctx->appmap.n_sends)
+			ev.app = &ctx->appmap;
+	}
 	emit(ctx, &ev);
+	if (ctx->app)
+		nl_apptruth_after(ctx->app, app_event, ctx);
 	ctx->in_packet = false;
 	for (unsigned i = 0; i < n_notices; i++) {
 		struct nl_event nev = {.type = NL_EV_ARP_NOTICE, .pkt = pkt};
@@ -185,6 +214,8 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 void nl_ctx_finish(struct nl_ctx *ctx, const struct nl_summary *extra)
 {
 	nl_conntable_finish(ctx->conns);
+	if (ctx->app)
+		nl_apptruth_finish(ctx->app, app_event, ctx);
 	struct nl_summary sum = {0};
 	if (extra)
 		sum = *extra;
@@ -193,6 +224,7 @@ void nl_ctx_finish(struct nl_ctx *ctx, const struct nl_summary *extra)
 	sum.conns = ctx->conns;
 	sum.flows = ctx->flows;
 	sum.udp = ctx->udp;
+	sum.app = ctx->app;
 	sum.dlt = ctx->dlt;
 	struct nl_event ev = {.type = NL_EV_SUMMARY, .pkt = NULL};
 	ev.u.summary = &sum;
@@ -213,4 +245,6 @@ void nl_ctx_free(struct nl_ctx *ctx)
 	ctx->flows = NULL;
 	nl_udptable_free(ctx->udp);
 	ctx->udp = NULL;
+	nl_apptruth_free(ctx->app);
+	ctx->app = NULL;
 }
