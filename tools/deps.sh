@@ -10,8 +10,8 @@ what=${1:-build}
 build_pkgs="gcc:cc make:make pkg-config:pkg-config libpcap-dev:pc:libpcap"
 test_pkgs="$build_pkgs libcmocka-dev:pc:cmocka tshark:tshark tcpdump:tcpdump jq:jq
  ieee-data:/usr/share/ieee-data/oui.csv iproute2:ip ethtool:ethtool nftables:nft
- python3:python3 clang:clang procps:ps"
-bench_pkgs="$test_pkgs time:/usr/bin/time"
+ python3:python3 clang:clang procps:ps time:/usr/bin/time"
+bench_pkgs="$test_pkgs iperf3:iperf3 tcpflow:tcpflow"
 fuzz_pkgs="clang:clang libclang-rt-dev:fuzzer:libfuzzer"
 
 case "$what" in
