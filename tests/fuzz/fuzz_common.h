@@ -19,6 +19,7 @@
 #include "netlab/decode.h"
 #include "netlab/oui.h"
 #include "netlab/outbuf.h"
+#include "netlab/framing.h"
 #include "netlab/pipeline.h"
 #include "netlab/report.h"
 
@@ -358,20 +359,49 @@ static void fuzz_sinks_free(struct fuzz_sinks *fs)
 }
 
 /* A pipeline with small tables, so that eviction and the caps are reached
- * by short inputs. */
-static void fuzz_ctx_init(struct nl_ctx *ctx, bool verify)
+ * by short inputs: 8 connections, 4 of them analysed at once, a 16 KiB
+ * reassembly pool (4 KiB a stream), 512 bytes held for framing detection,
+ * reassembled data reported (--follow) and the framing chosen by sel. */
+static void fuzz_ctx_init_framing(struct nl_ctx *ctx, bool verify,
+				  unsigned sel)
 {
+	static const char *const specs[] = {
+	    "auto",  "u32le",	"u16be", "line", "jsonhdr", "varint",
+	    "http",  "tls",	"turns", "none", "u8",	    "len:3:be,offset=2,adjust=-1",
+	    "u64be", "u32be",	"auto",	 "auto"};
 	struct nl_config cfg;
 	nl_config_defaults(&cfg);
 	cfg.decode.verify_checksums = verify;
 	cfg.arp_cap = 4;
 	cfg.conn_cap = 8;
 	cfg.conn_idle = 60;
+	cfg.flow.cap = 4;
+	cfg.flow.reasm.max_buffer = 16384;
+	cfg.flow.reasm.max_stream = 4096;
+	cfg.flow.reasm.overlap = sel & 16 ? NL_REASM_LAST : NL_REASM_FIRST;
+	cfg.flow.detect_bytes = 512;
+	cfg.flow.max_message = 1u << 20;
+	cfg.flow.want_data = true;
+	cfg.udp_cap = 4;
 	char err[NL_ERRBUF_SIZE];
+	if (nl_framing_parse(specs[sel % 16], &cfg.flow.spec, err) != NL_OK) {
+		fprintf(stderr, "fuzz: %s\n", err);
+		abort();
+	}
+	/* a per-port framing too, for the port the generator uses */
+	cfg.flow.ports[0].port = 9000;
+	cfg.flow.ports[0].spec = cfg.flow.spec;
+	cfg.flow.n_ports = sel & 32 ? 1 : 0;
 	if (nl_ctx_init(ctx, &cfg, err) != NL_OK) {
 		fprintf(stderr, "fuzz: %s\n", err);
 		abort();
 	}
+}
+
+__attribute__((unused)) static void fuzz_ctx_init(struct nl_ctx *ctx,
+						   bool verify)
+{
+	fuzz_ctx_init_framing(ctx, verify, 0);
 }
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * libFuzzer target: a sequence of packets through the whole pipeline
- * (decode, ARP table, connection table, TCP tracker and whatever stages
- * nl_ctx_packet() runs by the time this is built) and every sink.
+ * (decode, ARP table, connection table, TCP tracker, stream analysis:
+ * reassembly, framing with every SPEC, message maps) and every sink.
  *
- * Input: [dlt selector][report option bits][time style], then records of
+ * Input: [dlt selector, its high bits the framing][report option bits]
+ * [time style], then records of
  * [caplen u16be][time step][wire length hint] + caplen bytes. The tables are
  * small (8 connections, 4 ARP entries, 60 s idle) so eviction and idle
  * retirement are reached by short inputs.
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 
 	struct nl_ctx ctx;
 	struct fuzz_sinks fs;
-	fuzz_ctx_init(&ctx, r.verify_checksums);
+	fuzz_ctx_init_framing(&ctx, r.verify_checksums, in[0] >> 2);
 	fuzz_sinks_init(&fs, &ctx, &r);
 	nl_ctx_set_linktype(&ctx, dlt);
 
