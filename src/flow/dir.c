@@ -456,7 +456,7 @@ static void detect_bytes(struct walk *w, struct flow_dir *d, uint64_t frame,
 		}
 		d->detect = k;
 		struct detect_slot *s = &t->det[k - 1];
-		s->len = s->n_segs = 0;
+		s->len = s->n_segs = s->tried_len = 0;
 		s->base = off;
 	}
 	struct detect_slot *s = slot_of(t, d);
@@ -674,8 +674,17 @@ void nl_flow_dir_after_segment(struct walk *w, bool push, uint32_t plen)
 		}
 	}
 	if (d->mode == MODE_DETECT && w->new_data) {
+		/* Each attempt runs every candidate over the whole prefix:
+		 * try where the sender paused (PSH) or once the prefix has
+		 * doubled, so a direction costs O(prefix) attempts' worth,
+		 * not one per segment. */
 		struct detect_slot *s = slot_of(w->t, d);
-		detect_try(w, d, s && s->n_segs >= NL_DETECT_MAX_SEGS);
+		bool full = s && s->n_segs >= NL_DETECT_MAX_SEGS;
+		if (s && (full || (push && mine_last) ||
+			  s->len >= 2 * s->tried_len)) {
+			s->tried_len = s->len;
+			detect_try(w, d, full);
+		}
 	}
 	/* payload that produced no event waits in the reassembler's pool
 	 * for a hole to be filled; a later NL_FLOW_SEGMAP maps it */

@@ -82,6 +82,7 @@ struct flow_rec {
 struct detect_slot {
 	uint64_t base; /* stream offset of buf[0] */
 	uint32_t len, n_segs;
+	uint32_t tried_len; /* len at the last detection attempt */
 	uint32_t next_free;
 	struct nl_detect_seg segs[NL_DETECT_MAX_SEGS];
 	uint64_t frames[NL_DETECT_MAX_SEGS];
