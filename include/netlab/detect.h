@@ -22,10 +22,36 @@
  * line, the length prefixes (u32le, u32be, u16le, u16be, u64le, u64be,
  * u8), varint; then the fallbacks turns and none.
  *
+ * How it decides:
+ *  - a turn of ASCII digits answered by the peer's "ready": turns (it
+ *    knows the length-then-ready pattern);
+ *  - the peer's framing (peer_spec), if it explains these bytes too;
+ *  - a signature, in that order: an HTTP/1.x request or status line, a
+ *    TLS record header, a u32le length then a JSON object with a size
+ *    (when final with the prefix full: 60 valid bytes of a longer one).
+ *    One is enough, even before final;
+ *  - line: printable text (UTF-8 allowed) whose lines end at segment ends;
+ *  - a length prefix or varint, if its message ends hit at least half the
+ *    PSH segment ends (all segment ends if the sender never sets PSH),
+ *    not all its messages are empty, and its evidence is worth at least
+ *    12 bits (+ log2 of the alignments tried): each hit counts log2 of
+ *    the mean message length (chance would hit with 1 / that), and each
+ *    length read counts its high bytes that had to be zero, each worth
+ *    -log2 of the share of zero bytes in the bodies. Random bytes, text
+ *    and zeros read as u8/varint/u16 fail this; one short u16 message
+ *    does too (turns frames it the same). The best by this score wins;
+ *  - before final it decides only on a signature, the peer's framing or
+ *    4 hits well ahead of the runner-up; when final, on anything viable,
+ *    else turns (the peer spoke) or none.
+ * Cost: each run stops at its first error and skips bodies in bulk (at
+ * most 512 messages), so a call costs about the candidates' headers plus
+ * a memchr for line; 64 KiB of random bytes take well under a
+ * millisecond, mid-stream (33 alignments) a few.
+ *
  * Mid-stream (the capture started inside a connection): buf[0] may be in
  * the middle of a message, so each candidate is also tried from each
- * segment start in the prefix; the result says where the first whole
- * message begins.
+ * segment start in the prefix (line: each start right after an LF); the
+ * result says where the first whole message begins.
  */
 #ifndef NETLAB_DETECT_H
 #define NETLAB_DETECT_H
@@ -51,11 +77,13 @@ struct nl_detect_input {
 	uint32_t len;
 	const struct nl_detect_seg *segs; /* the segments that carried them */
 	uint32_t n_segs;
-	bool midstream;	    /* picked up mid-stream: buf[0] may be inside a
-			       message */
-	bool turn_ended;    /* the peer has sent data since this turn began */
-	bool stream_ended;  /* FIN, RST or the connection's end */
-	bool peer_spoke;    /* the other direction has sent data at all */
+	bool midstream;	     /* picked up mid-stream: buf[0] may be inside a
+				message */
+	bool turn_ended;     /* the peer has sent data since this turn began
+				(and buf holds the whole turn: not set when
+				the prefix filled first) */
+	bool stream_ended;   /* FIN, RST or the connection's end (same) */
+	bool peer_spoke;     /* the other direction has sent data at all */
 	const uint8_t *peer; /* its first bytes (up to NL_DETECT_PEER_BYTES) */
 	uint32_t peer_len;
 	/* the other direction's framing once chosen (NULL if not): a

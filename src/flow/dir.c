@@ -583,6 +583,15 @@ static void on_gap(struct walk *w, struct flow_dir *d,
 		return;
 	if (d->msg.active && nl_framer_skip(&d->fr, ev->len)) {
 		d->msg.m.has_gap = true;
+		/* a gap that ends the message exactly: the framer says so on
+		 * its next feed, even of nothing */
+		static const uint8_t none[1];
+		enum nl_frame_result r;
+		struct nl_frame fr;
+		nl_framer_feed(&d->fr, none, 0, &r, &fr);
+		if (r == NL_FRAME_MESSAGE)
+			msg_end(w, d, NL_MSG_COMPLETE, fr.start + fr.len, fr.len,
+				fr.header_len);
 		return;
 	}
 	if (!d->msg.active && nl_framer_skip(&d->fr, ev->len))

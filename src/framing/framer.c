@@ -1,25 +1,18 @@
 /*
  * Resumable message splitters for the framings of netlab/framing.h.
  *
- * Each framer walks the stream byte-wise through the header (so any
- * chunking gives the same result) and skips bodies in bulk: it never keeps
- * body bytes. The JSON header of jsonhdr is gathered into a buffer of at
- * most NL_FRAMING_JSONHDR_MAX bytes and scanned with a small bounded
- * scanner (jsonscan.c).
+ * Each framer walks the stream byte-wise through headers (so any chunking
+ * gives the same result) and skips bodies in bulk: it never keeps body
+ * bytes and allocates nothing. Length prefixes, varint, TLS records and
+ * the u32le + JSON header of jsonhdr live here, with line, turns and none;
+ * the JSON scanner is in jsonhdr.c, HTTP in http.c.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "framing_internal.h"
-#include "netlab/framing.h"
 
-enum {
-	ST_HEADER, /* gathering the fixed header / varint / JSON length */
-	ST_JSON,   /* jsonhdr: gathering the JSON header */
-	ST_BODY,   /* length known: skipping to the end of the message */
-};
-
-#define VARINT_MAX 10
+#define VARINT_MAX  10
+#define TURN_DIGITS 19 /* more digits than this is not a length */
 
 enum nl_status nl_framer_init(struct nl_framer *f,
 			      const struct nl_framing_spec *spec,
@@ -35,32 +28,33 @@ enum nl_status nl_framer_init(struct nl_framer *f,
 		    spec->len_size == 5 || spec->len_size == 6 ||
 		    spec->len_size == 7)
 			return NL_MALFORMED;
-		f->hdr_need = spec->len_offset + spec->len_size;
+		break;
+	case NL_FRAMING_TLS:
+		/* RFC 8446 §5.1: type, version, u16be length */
+		f->spec.len_size = 2;
+		f->spec.big_endian = true;
+		f->spec.len_offset = 3;
+		f->spec.adjust = 0;
 		break;
 	case NL_FRAMING_VARINT:
-		f->hdr_need = VARINT_MAX;
-		break;
 	case NL_FRAMING_LINE:
-		break;
 	case NL_FRAMING_JSONHDR:
-		f->hdr_need = 4;
-		f->json = malloc(NL_FRAMING_JSONHDR_MAX);
-		if (!f->json)
-			return NL_NOMEM;
-		f->json_cap = NL_FRAMING_JSONHDR_MAX;
+	case NL_FRAMING_TURNS:
+	case NL_FRAMING_NONE:
+	case NL_FRAMING_HTTP:
 		break;
+	case NL_FRAMING_AUTO:
+		return NL_UNSUPPORTED; /* the flow stage detects, then inits */
 	default:
-		/* turns, http, tls, auto, none: issue 4 */
-		return NL_UNSUPPORTED;
+		return NL_MALFORMED;
 	}
+	nl_framer_reset(f);
 	return NL_OK;
 }
 
 void nl_framer_free(struct nl_framer *f)
 {
-	free(f->json);
-	f->json = NULL;
-	f->json_cap = 0;
+	(void)f;
 }
 
 static void start_message(struct nl_framer *f)
@@ -68,9 +62,27 @@ static void start_message(struct nl_framer *f)
 	f->msg_start = f->offset;
 	f->msg_len = 0;
 	f->hdr_have = 0;
-	f->json_len = 0;
-	f->json_need = 0;
-	f->state = ST_HEADER;
+	f->state = NL_FR_HEADER;
+	memset(&f->u, 0, sizeof(f->u));
+	switch (f->spec.kind) {
+	case NL_FRAMING_LENPREFIX:
+	case NL_FRAMING_TLS:
+		f->hdr_need = f->spec.len_offset + f->spec.len_size;
+		break;
+	case NL_FRAMING_VARINT:
+		f->hdr_need = VARINT_MAX;
+		break;
+	case NL_FRAMING_JSONHDR:
+		f->hdr_need = 4;
+		break;
+	case NL_FRAMING_HTTP:
+		f->hdr_need = 0;
+		nl_http_begin(f);
+		break;
+	default:
+		f->hdr_need = 0;
+		break;
+	}
 }
 
 void nl_framer_resync(struct nl_framer *f, uint64_t offset)
@@ -85,6 +97,11 @@ void nl_framer_reset(struct nl_framer *f)
 	nl_framer_resync(f, 0);
 }
 
+uint64_t nl_framer_msg_len(const struct nl_framer *f)
+{
+	return f->failed ? 0 : f->msg_len;
+}
+
 uint64_t nl_framer_pending(const struct nl_framer *f)
 {
 	if (f->failed || !f->msg_len)
@@ -92,9 +109,9 @@ uint64_t nl_framer_pending(const struct nl_framer *f)
 	return f->msg_start + f->msg_len - f->offset;
 }
 
-static size_t fail(struct nl_framer *f, size_t used, const char *why,
-		   uint64_t at, enum nl_frame_result *result,
-		   struct nl_frame *out)
+size_t nl_fr_fail(struct nl_framer *f, size_t used, const char *why,
+		  uint64_t at, enum nl_frame_result *result,
+		  struct nl_frame *out)
 {
 	f->failed = true;
 	memset(out, 0, sizeof(*out));
@@ -105,6 +122,35 @@ static size_t fail(struct nl_framer *f, size_t used, const char *why,
 	return used;
 }
 
+static uint32_t header_len(const struct nl_framer *f)
+{
+	switch (f->spec.kind) {
+	case NL_FRAMING_JSONHDR:
+		return 4 + f->u.json.need;
+	case NL_FRAMING_HTTP:
+		return f->u.http.hdr_len;
+	case NL_FRAMING_LENPREFIX:
+	case NL_FRAMING_VARINT:
+	case NL_FRAMING_TLS:
+		return f->hdr_have;
+	default:
+		return 0;
+	}
+}
+
+size_t nl_fr_finish(struct nl_framer *f, size_t used,
+		    enum nl_frame_result *result, struct nl_frame *out)
+{
+	out->start = f->msg_start;
+	out->len = f->offset - f->msg_start;
+	out->header_len = header_len(f);
+	out->error = NULL;
+	out->error_at = 0;
+	*result = NL_FRAME_MESSAGE;
+	start_message(f);
+	return used;
+}
+
 /* The header is complete and says `body` bytes follow it: check the limit
  * and set the message length. Returns false when out of range. */
 static bool set_body(struct nl_framer *f, uint64_t header, uint64_t body)
@@ -112,7 +158,7 @@ static bool set_body(struct nl_framer *f, uint64_t header, uint64_t body)
 	if (body > f->max_message)
 		return false;
 	f->msg_len = header + body;
-	f->state = ST_BODY;
+	f->state = NL_FR_BODY;
 	return true;
 }
 
@@ -127,8 +173,19 @@ static uint64_t field_value(const struct nl_framer *f)
 	return v;
 }
 
-/* Lenprefix: one header byte. Returns 1 when the length became known, 0 to
- * go on, -1 on error. */
+/* TLS record header byte `at` (RFC 8446 §5.1, RFC 5246 §6.2.1): NULL or
+ * why it is not one. */
+static const char *tls_check(uint32_t at, uint8_t b)
+{
+	if (at == 0 && (b < 20 || b > 24))
+		return "TLS record type not 20..24";
+	if ((at == 1 && b != 3) || (at == 2 && b > 4))
+		return "TLS record version not 3.0..3.4";
+	return NULL;
+}
+
+/* Lenprefix (and TLS): one header byte. Returns 1 when the length became
+ * known, 0 to go on, -1 when out of range. */
 static int lenprefix_byte(struct nl_framer *f, uint8_t b)
 {
 	uint32_t at = f->hdr_have++;
@@ -148,6 +205,8 @@ static int lenprefix_byte(struct nl_framer *f, uint8_t b)
 			return -1; /* also keeps v + adj from wrapping */
 		body = v + (uint64_t)adj;
 	}
+	if (f->spec.kind == NL_FRAMING_TLS && body > NL_FRAMING_TLS_MAX)
+		return -1;
 	return set_body(f, f->hdr_need, body) ? 1 : -1;
 }
 
@@ -171,20 +230,140 @@ static int varint_byte(struct nl_framer *f, uint8_t b)
 	return set_body(f, f->hdr_have, v) ? 1 : -2;
 }
 
-static size_t finish(struct nl_framer *f, size_t used,
-		     enum nl_frame_result *result, struct nl_frame *out)
+static size_t feed_line(struct nl_framer *f, const uint8_t *p, size_t n,
+			enum nl_frame_result *result, struct nl_frame *out)
 {
-	out->start = f->msg_start;
-	out->len = f->msg_len;
-	out->header_len =
-	    f->spec.kind == NL_FRAMING_JSONHDR
-		? 4 + f->json_need
-		: (f->spec.kind == NL_FRAMING_LINE ? 0 : f->hdr_have);
-	out->error = NULL;
-	out->error_at = 0;
-	*result = NL_FRAME_MESSAGE;
-	start_message(f);
-	return used;
+	uint64_t limit = NL_FRAMING_LINE_MAX;
+	if (f->max_message < limit)
+		limit = f->max_message;
+	size_t i = 0;
+	while (i < n) {
+		uint64_t have = f->offset - f->msg_start;
+		size_t room = (size_t)(limit - have);
+		size_t look = n - i < room ? n - i : room;
+		const uint8_t *lf = memchr(p + i, '\n', look);
+		if (lf) {
+			size_t k = (size_t)(lf - (p + i)) + 1;
+			i += k;
+			f->offset += k;
+			return nl_fr_finish(f, i, result, out);
+		}
+		i += look;
+		f->offset += look;
+		if (f->offset - f->msg_start >= limit && i < n)
+			return nl_fr_fail(f, i, "line too long (no LF)",
+					  f->offset, result, out);
+		if (f->offset - f->msg_start >= limit)
+			break; /* decide on the next byte */
+	}
+	return i;
+}
+
+/* Turns: note whether the turn so far is a number ("1234", "1234\r\n"),
+ * looking at its first TURN_DIGITS + 2 bytes only. */
+static void turn_digits(struct nl_framer *f, const uint8_t *p, size_t n)
+{
+	struct nl_framer_turns *t = &f->u.turns;
+	for (size_t i = 0; i < n && t->digits != 3; i++) {
+		uint8_t c = p[i];
+		bool ws = c == '\r' || c == '\n' || c == ' ' || c == '\t';
+		if (c >= '0' && c <= '9' && t->digits <= 1 &&
+		    t->ndig < TURN_DIGITS) {
+			t->value = t->value * 10 + (uint64_t)(c - '0');
+			t->ndig++;
+			t->digits = 1;
+		} else if (ws && t->digits >= 1 && t->ndig < TURN_DIGITS + 2) {
+			t->digits = 2;
+			t->ndig++;
+		} else {
+			t->digits = 3;
+		}
+	}
+}
+
+/* Bytes of a message whose length is known (f->state == NL_FR_BODY). */
+static size_t body(struct nl_framer *f, size_t n)
+{
+	uint64_t left = f->msg_start + f->msg_len - f->offset;
+	size_t k = left < n ? (size_t)left : n;
+	f->offset += k;
+	return k;
+}
+
+static bool body_done(const struct nl_framer *f)
+{
+	return f->state == NL_FR_BODY && f->offset == f->msg_start + f->msg_len;
+}
+
+/* jsonhdr's JSON header: consume bytes until it is complete or wrong. */
+static size_t feed_json(struct nl_framer *f, const uint8_t *p, size_t n,
+			enum nl_frame_result *result, struct nl_frame *out)
+{
+	struct nl_framer_json *j = &f->u.json;
+	size_t i = 0;
+	while (i < n && j->have < j->need) {
+		const char *why = nl_jsonhdr_byte(j, p[i++]);
+		f->offset++;
+		if (why)
+			return nl_fr_fail(f, i, why, f->msg_start + 4, result,
+					  out);
+	}
+	if (j->have < j->need)
+		return i;
+	uint64_t size;
+	const char *why = nl_jsonhdr_end(j, &size);
+	if (why)
+		return nl_fr_fail(f, i, why, f->msg_start + 4, result, out);
+	if (!set_body(f, 4 + (uint64_t)j->need, size))
+		return nl_fr_fail(f, i, "length out of range", f->msg_start + 4,
+				  result, out);
+	if (body_done(f))
+		return nl_fr_finish(f, i, result, out);
+	return i;
+}
+
+/* One header byte of lenprefix, TLS, varint or jsonhdr. Returns NULL to
+ * go on, or the reason of an error with *at set. */
+static const char *header_byte(struct nl_framer *f, uint8_t b, uint64_t *at)
+{
+	int r;
+	switch (f->spec.kind) {
+	case NL_FRAMING_TLS: {
+		const char *why = tls_check(f->hdr_have, b);
+		if (why) {
+			*at = f->msg_start + f->hdr_have;
+			return why;
+		}
+	}
+		/* fall through */
+	case NL_FRAMING_LENPREFIX:
+		r = lenprefix_byte(f, b);
+		*at = f->msg_start + f->spec.len_offset;
+		if (r < 0)
+			return f->spec.kind == NL_FRAMING_TLS
+				   ? "TLS record length over 2^14 + 2048"
+				   : "length out of range";
+		return NULL;
+	case NL_FRAMING_VARINT:
+		r = varint_byte(f, b);
+		*at = f->msg_start;
+		if (r == -1)
+			return "varint too long";
+		return r < 0 ? "length out of range" : NULL;
+	default: /* NL_FRAMING_JSONHDR */
+		f->hdr[f->hdr_have++] = b;
+		if (f->hdr_have < 4)
+			return NULL;
+		uint32_t jl = (uint32_t)f->hdr[0] | (uint32_t)f->hdr[1] << 8 |
+			      (uint32_t)f->hdr[2] << 16 |
+			      (uint32_t)f->hdr[3] << 24;
+		*at = f->msg_start;
+		if (jl == 0 || jl > NL_FRAMING_JSONHDR_MAX)
+			return "JSON header length out of range";
+		nl_jsonhdr_begin(&f->u.json, jl);
+		f->state = NL_FR_JSON;
+		return NULL;
+	}
 }
 
 size_t nl_framer_feed(struct nl_framer *f, const uint8_t *p, size_t n,
@@ -193,107 +372,159 @@ size_t nl_framer_feed(struct nl_framer *f, const uint8_t *p, size_t n,
 	*result = NL_FRAME_MORE;
 	if (f->failed)
 		return 0;
-	size_t i = 0;
-	if (f->spec.kind == NL_FRAMING_LINE) {
-		uint64_t limit = NL_FRAMING_LINE_MAX;
-		if (f->max_message < limit)
-			limit = f->max_message;
-		while (i < n) {
-			uint64_t have = f->offset - f->msg_start;
-			size_t room = (size_t)(limit - have);
-			size_t look = n - i < room ? n - i : room;
-			const uint8_t *lf = memchr(p + i, '\n', look);
-			if (lf) {
-				size_t k = (size_t)(lf - (p + i)) + 1;
-				i += k;
-				f->offset += k;
-				f->msg_len = f->offset - f->msg_start;
-				return finish(f, i, result, out);
-			}
-			i += look;
-			f->offset += look;
-			if (f->offset - f->msg_start >= limit && i < n)
-				return fail(f, i, "line too long (no LF)",
-					    f->offset, result, out);
-			if (f->offset - f->msg_start >= limit)
-				break; /* decide on the next byte */
+	/* a gap (nl_framer_skip) may have ended the message */
+	if (body_done(f))
+		return nl_fr_finish(f, 0, result, out);
+	switch (f->spec.kind) {
+	case NL_FRAMING_LINE:
+		return feed_line(f, p, n, result, out);
+	case NL_FRAMING_HTTP:
+		return nl_http_feed(f, p, n, result, out);
+	case NL_FRAMING_NONE:
+		f->offset += n;
+		return n;
+	case NL_FRAMING_TURNS:
+		if (f->state == NL_FR_BODY) {
+			size_t k = body(f, n);
+			if (body_done(f))
+				return nl_fr_finish(f, k, result, out);
+			return k;
 		}
-		return i;
+		turn_digits(f, p, n);
+		f->offset += n;
+		return n;
+	default:
+		break;
 	}
+	size_t i = 0;
 	while (i < n) {
-		if (f->state == ST_BODY) {
-			uint64_t left = f->msg_start + f->msg_len - f->offset;
-			size_t k = left < n - i ? (size_t)left : n - i;
-			i += k;
-			f->offset += k;
-			if (f->offset == f->msg_start + f->msg_len)
-				return finish(f, i, result, out);
+		if (f->state == NL_FR_BODY) {
+			i += body(f, n - i);
+			if (body_done(f))
+				return nl_fr_finish(f, i, result, out);
 			continue;
 		}
-		if (f->state == ST_JSON) {
-			uint32_t want = f->json_need - f->json_len;
-			size_t k = want < n - i ? want : n - i;
-			memcpy(f->json + f->json_len, p + i, k);
-			f->json_len += (uint32_t)k;
+		if (f->state == NL_FR_JSON) {
+			size_t k = feed_json(f, p + i, n - i, result, out);
 			i += k;
-			f->offset += k;
-			if (f->json_len < f->json_need)
-				continue;
-			uint64_t body;
-			const char *why =
-			    nl_jsonhdr_scan(f->json, f->json_len, &body);
-			if (why)
-				return fail(f, i, why, f->msg_start + 4, result,
-					    out);
-			if (!set_body(f, 4 + (uint64_t)f->json_need, body))
-				return fail(f, i, "length out of range",
-					    f->msg_start + 4, result, out);
-			if (f->msg_len == f->offset - f->msg_start)
-				return finish(f, i, result, out);
+			if (*result != NL_FRAME_MORE)
+				return i;
 			continue;
 		}
-		/* ST_HEADER */
-		uint8_t b = p[i++];
+		uint64_t at = 0;
+		const char *why = header_byte(f, p[i++], &at);
 		f->offset++;
-		int r;
-		switch (f->spec.kind) {
-		case NL_FRAMING_LENPREFIX:
-			r = lenprefix_byte(f, b);
-			if (r < 0)
-				return fail(f, i, "length out of range",
-					    f->msg_start + f->spec.len_offset,
-					    result, out);
-			break;
-		case NL_FRAMING_VARINT:
-			r = varint_byte(f, b);
-			if (r == -1)
-				return fail(f, i, "varint too long",
-					    f->msg_start, result, out);
-			if (r < 0)
-				return fail(f, i, "length out of range",
-					    f->msg_start, result, out);
-			break;
-		default: /* NL_FRAMING_JSONHDR */
-			f->hdr[f->hdr_have++] = b;
-			r = 0;
-			if (f->hdr_have == 4) {
-				uint32_t jl = (uint32_t)f->hdr[0] |
-					      (uint32_t)f->hdr[1] << 8 |
-					      (uint32_t)f->hdr[2] << 16 |
-					      (uint32_t)f->hdr[3] << 24;
-				if (jl == 0 || jl > f->json_cap)
-					return fail(f, i,
-						    "JSON header length out of "
-						    "range",
-						    f->msg_start, result, out);
-				f->json_need = jl;
-				f->json_len = 0;
-				f->state = ST_JSON;
-			}
-			break;
-		}
-		if (r == 1 && f->msg_len == f->offset - f->msg_start)
-			return finish(f, i, result, out);
+		if (why)
+			return nl_fr_fail(f, i, why, at, result, out);
+		if (body_done(f))
+			return nl_fr_finish(f, i, result, out);
 	}
 	return i;
+}
+
+bool nl_framer_skip(struct nl_framer *f, uint64_t n)
+{
+	if (f->failed)
+		return false;
+	if (n == 0)
+		return true;
+	switch (f->spec.kind) {
+	case NL_FRAMING_NONE:
+		f->offset += n;
+		return true;
+	case NL_FRAMING_HTTP:
+		if (nl_http_skip(f, n))
+			return true;
+		break;
+	case NL_FRAMING_TURNS:
+		if (f->state == NL_FR_BODY && n > nl_framer_pending(f)) {
+			/* the announced length was wrong: a plain turn */
+			f->state = NL_FR_HEADER;
+			f->msg_len = 0;
+		}
+		if (f->state == NL_FR_HEADER)
+			f->u.turns.digits = 3;
+		f->offset += n;
+		return true;
+	default:
+		if (f->state == NL_FR_BODY && n <= nl_framer_pending(f)) {
+			f->offset += n;
+			return true;
+		}
+		break;
+	}
+	f->offset += n;
+	f->failed = true;
+	return false;
+}
+
+/* The message in progress ends here (turns, none, HTTP until close). */
+static bool end_here(struct nl_framer *f, struct nl_frame *out)
+{
+	if (f->offset == f->msg_start)
+		return false;
+	enum nl_frame_result r;
+	nl_fr_finish(f, 0, &r, out);
+	return true;
+}
+
+bool nl_fr_is_ready(const uint8_t *p, size_t n)
+{
+	while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' ' ||
+		     p[n - 1] == '\0'))
+		n--;
+	if (n != 5)
+		return false;
+	for (size_t i = 0; i < 5; i++)
+		if ((p[i] | 0x20) != (uint8_t) "ready"[i])
+			return false;
+	return true;
+}
+
+bool nl_framer_turn_end(struct nl_framer *f, const uint8_t *peer, size_t n,
+			struct nl_frame *out)
+{
+	if (f->spec.kind != NL_FRAMING_TURNS || f->failed)
+		return false;
+	struct nl_framer_turns t = f->u.turns;
+	bool number = f->state == NL_FR_HEADER &&
+		      (t.digits == 1 || t.digits == 2) && t.value > 0 &&
+		      t.value <= f->max_message;
+	if (!end_here(f, out))
+		return false;
+	if (number && peer && nl_fr_is_ready(peer, n)) {
+		/* length, then "ready", then exactly that many bytes */
+		f->msg_len = t.value;
+		f->state = NL_FR_BODY;
+	}
+	return true;
+}
+
+bool nl_framer_push(struct nl_framer *f, struct nl_frame *out)
+{
+	if (f->spec.kind != NL_FRAMING_NONE || f->failed)
+		return false;
+	return end_here(f, out);
+}
+
+bool nl_framer_end(struct nl_framer *f, struct nl_frame *out)
+{
+	if (f->failed)
+		return false;
+	if (body_done(f)) {
+		/* a gap completed it (nl_framer_skip) */
+		enum nl_frame_result r;
+		nl_fr_finish(f, 0, &r, out);
+		return true;
+	}
+	switch (f->spec.kind) {
+	case NL_FRAMING_NONE:
+		return end_here(f, out);
+	case NL_FRAMING_TURNS:
+		return f->state == NL_FR_HEADER && end_here(f, out);
+	case NL_FRAMING_HTTP:
+		return nl_http_until_close(f) && end_here(f, out);
+	default:
+		return false;
+	}
 }

@@ -398,6 +398,28 @@ static void test_gap_in_body(void **state)
 	assert_int_equal(R.msg[1].end, NL_MSG_COMPLETE);
 }
 
+/* A gap that takes the last bytes of a message: it is complete (with a
+ * gap), and the next one starts in step. */
+static void test_gap_at_message_end(void **state)
+{
+	(void)state;
+	handshake();
+	uint8_t b[64];
+	size_t n = msg_u32le(b, 16, 'a');
+	n += msg_u32le(b + n, 3, 'b');
+	seg(C, ACK, 101, 501, b, 10);
+	/* bytes 10..20 (the end of message 1) never seen */
+	seg(C, ACK, 121, 501, b + 20, (uint32_t)(n - 20));
+	end_all();
+	assert_int_equal(R.n_msg, 2);
+	assert_int_equal(R.msg[0].end, NL_MSG_COMPLETE);
+	assert_true(R.msg[0].has_gap);
+	assert_int_equal(R.msg[0].len, 20);
+	assert_int_equal(R.msg[1].offset, 20);
+	assert_int_equal(R.msg[1].end, NL_MSG_COMPLETE);
+	assert_false(R.msg[1].has_gap);
+}
+
 /* Both directions, request then response. */
 static void test_both_directions(void **state)
 {
@@ -549,6 +571,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_gap_in_body, setup_u32le,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_gap_at_message_end,
+					    setup_u32le, teardown),
 	    cmocka_unit_test_setup_teardown(test_both_directions, setup_u32le,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_table_full, setup_u32le,

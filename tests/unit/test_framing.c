@@ -493,14 +493,25 @@ static void test_hostile_json(void **state)
 static void test_unsupported_and_resync(void **state)
 {
 	(void)state;
-	const char *later[] = {"turns", "http", "tls", "auto", "none"};
-	for (size_t i = 0; i < 5; i++) {
+	/* every kind but auto has a framer of its own, allocation-free */
+	const char *kinds[] = {"turns", "http", "tls", "none", "jsonhdr"};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct nl_framing_spec s;
 		char err[NL_ERRBUF_SIZE];
 		struct nl_framer fr;
-		assert_int_equal(nl_framing_parse(later[i], &s, err), NL_OK);
+		assert_int_equal(nl_framing_parse(kinds[i], &s, err), NL_OK);
+		assert_int_equal(nl_framer_init(&fr, &s, 0), NL_OK);
+		nl_framer_free(&fr);
+	}
+	{
+		struct nl_framing_spec s;
+		char err[NL_ERRBUF_SIZE];
+		struct nl_framer fr;
+		assert_int_equal(nl_framing_parse("auto", &s, err), NL_OK);
 		assert_int_equal(nl_framer_init(&fr, &s, 0), NL_UNSUPPORTED);
 		nl_framer_free(&fr);
+		s.kind = NL_FRAMING_KIND_COUNT;
+		assert_int_not_equal(nl_framer_init(&fr, &s, 0), NL_OK);
 	}
 	/* after an error nothing is consumed until resync */
 	struct nl_framing_spec s;
@@ -523,14 +534,164 @@ static void test_unsupported_and_resync(void **state)
 	nl_framer_free(&fr);
 }
 
+/* TLS: records of a ClientHello-like handshake, a ChangeCipherSpec and
+ * application data, and hostile headers. */
+static void test_tls(void **state)
+{
+	(void)state;
+	uint8_t buf[1024];
+	size_t len = 0;
+	const struct {
+		uint8_t type, minor;
+		size_t body;
+	} recs[] = {{22, 1, 512}, {20, 3, 1}, {23, 3, 0}, {23, 3, 100}};
+	for (size_t i = 0; i < 4; i++) {
+		buf[len++] = recs[i].type;
+		buf[len++] = 3;
+		buf[len++] = recs[i].minor;
+		buf[len++] = (uint8_t)(recs[i].body >> 8);
+		buf[len++] = (uint8_t)recs[i].body;
+		memset(buf + len, 0xaa, recs[i].body);
+		len += recs[i].body;
+	}
+	struct bounds b;
+	same_everywhere("tls", 0, buf, len, &b);
+	assert_false(b.error);
+	assert_int_equal(b.n, 4);
+	uint64_t at = 0;
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(b.f[i].start, at);
+		assert_int_equal(b.f[i].header_len, 5);
+		assert_int_equal(b.f[i].len, 5 + recs[i].body);
+		at += b.f[i].len;
+	}
+	/* hostile: the reason and the offending byte */
+	const uint8_t type[] = {22, 3, 1, 0, 1, 'x', 0x47, 3, 1, 0, 0};
+	expect_error("tls", 0, type, sizeof(type), "record type", 6);
+	const uint8_t major[] = {23, 2, 0, 0, 1};
+	expect_error("tls", 0, major, sizeof(major), "version", 1);
+	const uint8_t minor[] = {23, 3, 5, 0, 1};
+	expect_error("tls", 0, minor, sizeof(minor), "version", 2);
+	/* 2^14 + 2048 is the largest record body (RFC 5246 §6.2.3) */
+	const uint8_t ok[] = {23, 3, 3, 0x48, 0x00};
+	same_everywhere("tls", 0, ok, sizeof(ok), &b);
+	assert_false(b.error);
+	const uint8_t big[] = {23, 3, 3, 0x48, 0x01};
+	expect_error("tls", 0, big, sizeof(big), "over 2^14", 3);
+	/* and --max-message below a record */
+	expect_error("tls", 100, recs[0].body ? buf : buf, 5, "over 2^14", 3);
+}
+
+/* jsonhdr scans its JSON header as it arrives: an error shows at the
+ * offending byte, long before the header is complete. */
+static void test_jsonhdr_streaming(void **state)
+{
+	(void)state;
+	struct nl_framing_spec s;
+	char err[NL_ERRBUF_SIZE];
+	assert_int_equal(nl_framing_parse("jsonhdr", &s, err), NL_OK);
+	struct nl_framer fr;
+	assert_int_equal(nl_framer_init(&fr, &s, 0), NL_OK);
+	/* announces 60000 header bytes, but the third is wrong */
+	const uint8_t d[] = {0x60, 0xea, 0, 0, '{', ' ', 'x', '"', 'a'};
+	enum nl_frame_result r;
+	struct nl_frame f;
+	assert_int_equal(nl_framer_feed(&fr, d, sizeof(d), &r, &f), 7);
+	assert_int_equal(r, NL_FRAME_ERROR);
+	assert_string_equal(f.error, "JSON header malformed");
+	assert_int_equal(f.error_at, 4);
+
+	/* nesting: 32 open containers are fine, 33 are not */
+	char json[256];
+	size_t k = 0;
+	k += (size_t)snprintf(json + k, sizeof(json) - k, "{\"size\":2,\"a\":");
+	for (int i = 0; i < 31; i++)
+		json[k++] = '[';
+	for (int i = 0; i < 31; i++)
+		json[k++] = ']';
+	json[k++] = '}';
+	json[k] = '\0';
+	uint8_t buf[512];
+	size_t len = jsonmsg(buf, json, 2);
+	struct bounds b;
+	same_everywhere("jsonhdr", 0, buf, len, &b);
+	assert_false(b.error);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.f[0].len, len);
+	memmove(json + 15, json + 14, strlen(json + 14) + 1);
+	json[14] = '[';
+	memmove(json + strlen(json) - 1, "]}", 3);
+	len = jsonmsg(buf, json, 2);
+	expect_error("jsonhdr", 0, buf, len, "nested too deeply", 4);
+
+	/* strings with escapes; an escaped key is not a size key; the
+	 * first occurrence of the preferred key wins; sizes nested deeper
+	 * do not count */
+	len =
+	    jsonmsg(buf,
+		    "{\"n\\u0061me\": \"\\\"x\\u00e9\\n\", \"s\\u0069ze\": 9,"
+		    " \"o\": {\"file_size\": 7}, \"length\": 3, \"size\": 1,"
+		    " \"length\": 4, \"size\": 2, \"e\": -0.5E+3, \"t\": [true,"
+		    " false, null, {}, []]}\r\n ",
+		    1);
+	same_everywhere("jsonhdr", 0, buf, len, &b);
+	assert_false(b.error);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.f[0].len, len); /* "size": 1 */
+	/* a size of 0 and an empty body; then 0 as the JSON length */
+	len = jsonmsg(buf, "{\"size\":0}", 0);
+	same_everywhere("jsonhdr", 0, buf, len, &b);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.f[0].header_len, len);
+	const char *bad[][2] = {
+	    {"{\"size\": 1e3}", "non-negative"},
+	    {"{\"size\": 00}", "non-negative"},
+	    {"{\"size\": {}}", "non-negative"},
+	    {"{\"x\": 1.}", "malformed"},
+	    {"{\"x\": -}", "malformed"},
+	    {"{\"x\": 1e}", "malformed"},
+	    {"{\"x\": \"\\u12g4\"}", "malformed"},
+	    {"{\"x\": [1 2]}", "malformed"},
+	    {"{\"x\": [1,]}", "malformed"},
+	    {"{\"x\": nul}", "malformed"},
+	    {"{\"x\": 1]", "malformed"},
+	    {"{} {}", "trailing"},
+	    {"{\"x\": \"abc", "truncated"},
+	    {"   ", "truncated"},
+	    {"{}", "no file_size"},
+	    {"{\"size\": 9223372036854775808}", "non-negative"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = jsonmsg(buf, bad[i][0], 0);
+		expect_error("jsonhdr", 0, buf, len, bad[i][1], 4);
+	}
+	nl_framer_free(&fr);
+}
+
+/* The flow stage keeps two framers per connection in a fixed table. */
+static void test_framer_size(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct nl_framer) <= 128);
+}
+
 /* Random bytes into every framer, resyncing after each error: no crash,
  * offsets only move forward, every message within the limits. */
 static void test_random_garbage(void **state)
 {
 	(void)state;
-	const char *specs[] = {
-	    "u8",     "u16be", "u32le",	 "u64le", "len:3:le,offset=2,adjust=-3",
-	    "varint", "line",  "jsonhdr"};
+	const char *specs[] = {"u8",
+			       "u16be",
+			       "u32le",
+			       "u64le",
+			       "len:3:le,offset=2,adjust=-3",
+			       "varint",
+			       "line",
+			       "jsonhdr",
+			       "tls",
+			       "http",
+			       "turns",
+			       "none"};
 	static uint8_t buf[1 << 16];
 	uint64_t x = 0x243f6a8885a308d3ull;
 	for (size_t i = 0; i < sizeof(buf); i++) {
@@ -591,6 +752,9 @@ int main(void)
 	    cmocka_unit_test(test_hostile_line),
 	    cmocka_unit_test(test_hostile_json),
 	    cmocka_unit_test(test_unsupported_and_resync),
+	    cmocka_unit_test(test_tls),
+	    cmocka_unit_test(test_jsonhdr_streaming),
+	    cmocka_unit_test(test_framer_size),
 	    cmocka_unit_test(test_random_garbage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
