@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: time netlab against cat, tcpdump and tshark on one synthetic
-# capture, and check the performance targets. See tools/BENCH.md.
+# `make bench`: time netlab against cat, tcpdump, tshark and tcpflow on one
+# synthetic capture, the traffic generator against iperf3 on loopback, and
+# check the performance targets. See tools/BENCH.md.
 #   tools/bench.sh BUILD_DIR
 #
 # Environment (all optional):
@@ -8,6 +9,8 @@
 #   BENCH_ROUNDS=5          rounds for the round-robin rows
 #   BENCH_PREFIX=200000     packets in the prefix the slow rows run on
 #   BENCH_SEED=1            synthcap seed
+#   BENCH_GEN_SECS=3        seconds of each generator / iperf3 run
+#   BENCH_GEN_ROUNDS=3      rounds of the generator / iperf3 pair
 #
 # Method, from what these VMs do: idle page cache is paged out after ~30 s,
 # so every timed run is preceded by `cat FILE >/dev/null`; CPU speed drifts
@@ -22,9 +25,20 @@ PACKETS=${BENCH_PACKETS:-2000000}
 ROUNDS=${BENCH_ROUNDS:-5}
 PREFIX_PACKETS=${BENCH_PREFIX:-200000}
 SEED=${BENCH_SEED:-1}
+GEN_SECS=${BENCH_GEN_SECS:-3}
+GEN_ROUNDS=${BENCH_GEN_ROUNDS:-3}
+GEN_SIZE=65536 # bytes per message, and iperf3's -l
 SYN_PACKETS=2000000
-RSS_LIMIT_MIB=32
+RSS_LIMIT_MIB=32      # decoding and connection tracking
+FULL_RSS_LIMIT_MIB=64 # the whole pipeline, stream analysis included
 SPEEDUP_TARGET=4
+TRACK_OVERHEAD_PCT=30 # tracking over decoding alone
+TSHARK_CONV_TARGET=30 # --conns vs tshark -z conv,tcp
+FULL_VS_DECODE=2      # full analysis at most this many times decoding
+FULL_PPS=2000000      # full analysis packets/s
+TSHARK_DESEG_TARGET=30
+TCPFLOW_TARGET=5
+GEN_VS_IPERF_PCT=80
 
 case "$build" in
 /*) ;;
@@ -100,19 +114,33 @@ row() {
 row "cat (floor)" rr cat @PCAP@
 row "netlab replay" rr "$NETLAB" replay @PCAP@
 row "netlab replay -q" rr "$NETLAB" replay -q @PCAP@
+row "netlab decode only" rr "$NETLAB" replay -q --max-conns 0 @PCAP@
+row "netlab tracking only" rr "$NETLAB" replay -q --max-flows 0 @PCAP@
+row "netlab replay -q --conns" rr "$NETLAB" replay -q --conns @PCAP@
+row "netlab -q --messages" rr "$NETLAB" replay -q --messages @PCAP@
 row "tcpdump -nn -r" rr tcpdump -nn -r @PCAP@
 row "tcpdump -nn -r (TZ=UTC)" rr env TZ=UTC tcpdump -nn -r @PCAP@
 row "tshark -r" prefix tshark -r @PCAP@
-# Later rows, e.g.:
-# row "netlab replay -q --conns" rr "$NETLAB" replay -q --conns @PCAP@
-# row "tshark -q -z conv,tcp" prefix tshark -q -z conv,tcp -r @PCAP@
-# row "tcpflow -r" once tcpflow -o "$WORK/flow" -r @PCAP@
+row "tshark -z conv,tcp" prefix tshark -q -z conv,tcp -r @PCAP@
+row "tshark desegment conv" prefix tshark -o tcp.desegment_tcp_streams:TRUE -q -z conv,tcp -r @PCAP@
+# -Fk: one subdirectory per thousand flows (tcpflow warns beyond 10,000
+# files in one directory); $WORK is removed at exit
+row "tcpflow -r" prefix tcpflow -Fk -o "$WORK/tcpflow" -r @PCAP@
 
 # The rows the targets and ratio columns refer to.
 R_NETLAB="netlab replay"
 R_TCPDUMP="tcpdump -nn -r"
 R_TSHARK="tshark -r"
-NETLAB_ROWS=("netlab replay" "netlab replay -q")
+R_DECODE="netlab decode only"
+R_TRACK="netlab tracking only"
+R_CONNS="netlab replay -q --conns"
+R_FULL="netlab -q --messages"
+R_TSHARK_CONV="tshark -z conv,tcp"
+R_TSHARK_DESEG="tshark desegment conv"
+R_TCPFLOW="tcpflow -r"
+# peak RSS: without stream analysis < RSS_LIMIT_MIB, with it < FULL_RSS_LIMIT_MIB
+NETLAB_ROWS=("netlab decode only" "netlab tracking only")
+FULL_ROWS=("netlab replay" "netlab replay -q" "netlab replay -q --conns" "netlab -q --messages")
 
 # program a command runs (after env and VAR=value words)
 program_of() {
@@ -146,15 +174,35 @@ timed() {
 	echo "$((t1 - t0)) ${rss:-0} $rc" >>"$WORK/$label.runs"
 }
 
+# how to get a program that is missing
+install_hint() {
+	case "$1" in
+	tcpflow | tshark | tcpdump | iperf3) echo "apt-get install $1" ;;
+	*) echo "install $1" ;;
+	esac
+}
+# an option this netlab does not know yet skips the rows that use it
+has_option() { # has_option OPTION...: netlab replay -q accepts them
+	"$NETLAB" replay -q -c 1 "$@" "$PREFIX" >/dev/null 2>&1
+}
 SKIP=()
 n=${#NAMES[@]}
 for ((i = 0; i < n; i++)); do
 	eval "set -- ${CMDS[i]}"
 	prog=$(program_of "$@")
 	if ! command -v "$prog" >/dev/null 2>&1; then
-		SKIP[i]="$prog not installed"
+		SKIP[i]="$prog not installed ($(install_hint "$prog"))"
+		continue
 	fi
+	[ "$prog" = "$NETLAB" ] || continue
+	for w in "$@"; do
+		case "$w" in
+		--messages) has_option --messages || SKIP[i]="this netlab has no --messages option" ;;
+		--max-flows) has_option --max-flows 0 || SKIP[i]="this netlab has no --max-flows option" ;;
+		esac
+	done
 done
+mkdir -p "$WORK/tcpflow"
 
 echo "bench: $ROUNDS round-robin rounds over $PACKETS packets" >&2
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -176,8 +224,70 @@ for ((i = 0; i < n; i++)); do
 		timed "$PCAP" "row$i" "$@"
 	fi
 done
-echo "bench: synflood: netlab replay -q once" >&2
+echo "bench: synflood: netlab replay -q once, with and without stream analysis" >&2
 timed "$SYNFLOOD" synflood "$NETLAB" replay -q @PCAP@
+if has_option --max-flows 0; then
+	timed "$SYNFLOOD" synflood_track "$NETLAB" replay -q --max-flows 0 @PCAP@
+fi
+
+# ---- generator vs iperf3 -------------------------------------------------
+# netlab gen client --scenario flood into netlab gen server --sink, and
+# iperf3 -c into iperf3 -s, on 127.0.0.1, same message size, alternated.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null
+}
+# gen_round: one flood; appends "msgs_per_s MB_per_s" to $WORK/gen.runs
+gen_round() {
+	local port pid i out
+	"$NETLAB" gen server --bind 127.0.0.1 --port 0 --sink -q >"$WORK/gensrv.out" 2>&1 &
+	pid=$!
+	port=""
+	for i in $(seq 100); do
+		port=$(sed -n 's/^listening on .* port \([0-9]*\).*/\1/p' "$WORK/gensrv.out")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	if [ -n "$port" ]; then
+		out=$("$NETLAB" gen client "127.0.0.1:$port" --scenario flood --size "$GEN_SIZE" \
+			--duration "$GEN_SECS" -q 2>&1 | grep '^flood:' | tail -n 1)
+		# "flood: 1 connections, N messages, B bytes in T s: M msgs/s, R MB/s"
+		echo "$out" | sed -n 's/.*: \([0-9.]*\) msgs\/s, \([0-9.]*\) MB\/s.*/\1 \2/p' >>"$WORK/gen.runs"
+	fi
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+iperf_round() {
+	local port pid
+	port=$(free_port)
+	[ -n "$port" ] || return 0
+	iperf3 -s -1 -B 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.3
+	iperf3 -c 127.0.0.1 -p "$port" -l "$GEN_SIZE" -t "$GEN_SECS" -J >"$WORK/iperf.json" 2>/dev/null
+	python3 - "$WORK/iperf.json" "$GEN_SIZE" >>"$WORK/iperf.runs" 2>/dev/null <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))["end"]["sum_received"]
+bps = e["bytes"] / e["seconds"]
+print("%.0f %.1f" % (bps / int(sys.argv[2]), bps / 1e6))
+PY
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+GEN_SKIP=""
+if ! command -v iperf3 >/dev/null 2>&1; then
+	GEN_SKIP="iperf3 not installed ($(install_hint iperf3))"
+elif ! command -v python3 >/dev/null 2>&1; then
+	GEN_SKIP="python3 not installed"
+fi
+: >"$WORK/gen.runs"
+: >"$WORK/iperf.runs"
+if [ -z "$GEN_SKIP" ]; then
+	echo "bench: generator vs iperf3, $GEN_ROUNDS rounds of $GEN_SECS s each" >&2
+	for ((r = 1; r <= GEN_ROUNDS; r++)); do
+		gen_round
+		iperf_round
+	done
+fi
 
 # ---- results -------------------------------------------------------------
 # stats LABEL SCALE: "median_s min_s max_s max_rss_kb worst_rc" of the runs,
@@ -255,8 +365,34 @@ say "'vs X' = X's median time / this row's: above 1 means faster than X."
 # SYN flood: connection-table memory under 2 M distinct 4-tuples
 read -r syn_t _ _ syn_rss syn_rc < <(stats synflood 1)
 say ""
-say "$(awk -v t="$syn_t" -v r="$syn_rss" -v n="$SYN_PACKETS" -v f="$SYNFLOOD" -v rc="$syn_rc" \
+say "$(awk -v t="$syn_t" -v r="$syn_rss" -v n="$SYN_PACKETS" -v f="${SYNFLOOD#"$top"/}" -v rc="$syn_rc" \
 	'BEGIN { printf "synflood  netlab replay -q %s: %d SYNs, %.3f s, peak RSS %.1f MiB%s\n", f, n, t, r / 1024, rc ? "  (exit status " rc ")" : "" }')"
+syn2_rss="" syn2_rc=0
+if [ -s "$WORK/synflood_track.runs" ]; then
+	read -r syn2_t _ _ syn2_rss syn2_rc < <(stats synflood_track 1)
+	say "$(awk -v t="$syn2_t" -v r="$syn2_rss" -v rc="$syn2_rc" \
+		'BEGIN { printf "          the same with --max-flows 0 (no stream analysis): %.3f s, peak RSS %.1f MiB%s\n", t, r / 1024, rc ? "  (exit status " rc ")" : "" }')"
+fi
+
+# generator vs iperf3: medians of msgs/s and MB/s
+med2() { # FILE -> "median_col1 median_col2" or nothing
+	[ -s "$1" ] || return 0
+	local a b
+	a=$(cut -d' ' -f1 "$1" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	b=$(cut -d' ' -f2 "$1" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	echo "$a $b"
+}
+gen_msgs="" gen_mbs="" ip_msgs="" ip_mbs=""
+read -r gen_msgs gen_mbs < <(med2 "$WORK/gen.runs"; echo)
+read -r ip_msgs ip_mbs < <(med2 "$WORK/iperf.runs"; echo)
+say ""
+if [ -n "$GEN_SKIP" ]; then
+	say "generator vs iperf3: skipped: $GEN_SKIP"
+else
+	say "generator, $GEN_SIZE-byte messages on 127.0.0.1, $GEN_SECS s runs, median of $GEN_ROUNDS alternated:"
+	say "$(printf '  %-58s %10s msgs/s %9s MB/s' "netlab gen client --scenario flood -> gen server --sink" "${gen_msgs:--}" "${gen_mbs:--}")"
+	say "$(printf '  %-58s %10s msgs/s %9s MB/s' "iperf3 -c -l $GEN_SIZE -> iperf3 -s" "${ip_msgs:--}" "${ip_mbs:--}")"
+fi
 
 # ---- targets ---------------------------------------------------------------
 say ""
@@ -265,6 +401,30 @@ verdict() { # verdict OK|FAIL|SKIP TEXT
 	say "$1: $2"
 	[ "$1" = FAIL ] && fail=1
 	return 0
+}
+# ratio_check NAME_SLOW NAME_FAST TARGET TEXT: the fast row at least TARGET
+# times as fast as the slow one
+ratio_check() {
+	local a b sp ok
+	a=$(index_of "$1") b=$(index_of "$2")
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		verdict SKIP "$4 (target >= ${3}x): $(skip_why "$1" "$2")"
+		return
+	fi
+	sp=$(awk -v a="${MED[$a]}" -v b="${MED[$b]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	ok=$(awk -v s="$sp" -v t="$3" 'BEGIN { print (s >= t) ? "PASS" : "FAIL" }')
+	[ "${RC[$a]}" = 0 ] && [ "${RC[$b]}" = 0 ] || ok=FAIL
+	verdict "$ok" "$4: ${sp}x (target >= ${3}x)"
+}
+# why a row has no timing
+skip_why() {
+	local nm j w=""
+	for nm in "$@"; do
+		for ((j = 0; j < n; j++)); do
+			[ "${NAMES[j]}" = "$nm" ] && [ -n "${SKIP[$j]:-}" ] && w="$w${w:+; }$nm: ${SKIP[$j]}"
+		done
+	done
+	echo "${w:-no timing}"
 }
 i_netlab=$(index_of "$R_NETLAB")
 if [ -z "$i_netlab" ] || [ -z "$t_tcpdump" ]; then
@@ -285,12 +445,71 @@ else
 		if [ "${RSS[$j]}" -gt "$worst" ]; then worst=${RSS[$j]} where=$nm; fi
 	done
 	mb=$(awk -v r="$worst" 'BEGIN { printf "%.1f", r / 1024 }')
-	ok=$(awk -v r="$worst" -v l="$RSS_LIMIT_MIB" 'BEGIN { print (r > 0 && r / 1024 < l) ? "PASS" : "FAIL" }')
-	verdict "$ok" "netlab peak RSS ${mb} MiB on the mixed capture ($where) (target < ${RSS_LIMIT_MIB} MiB)"
+	if [ "$worst" -gt 0 ]; then
+		ok=$(awk -v r="$worst" -v l="$RSS_LIMIT_MIB" 'BEGIN { print (r / 1024 < l) ? "PASS" : "FAIL" }')
+		verdict "$ok" "netlab peak RSS ${mb} MiB on the mixed capture without stream analysis ($where) (target < ${RSS_LIMIT_MIB} MiB)"
+	else
+		verdict SKIP "netlab peak RSS < ${RSS_LIMIT_MIB} MiB without stream analysis: $(skip_why "${NETLAB_ROWS[@]}")"
+	fi
+	# a netlab without stream analysis: its plain run is the one to check
+	r=${syn2_rss:-$syn_rss} rc=$syn2_rc
+	[ -n "$syn2_rss" ] || rc=$syn_rc
+	mb=$(awk -v r="$r" 'BEGIN { printf "%.1f", r / 1024 }')
+	ok=$(awk -v r="$r" -v l="$RSS_LIMIT_MIB" 'BEGIN { print (r > 0 && r / 1024 < l) ? "PASS" : "FAIL" }')
+	[ "$rc" = 0 ] || ok=FAIL
+	verdict "$ok" "netlab peak RSS ${mb} MiB under a ${SYN_PACKETS}-SYN flood without stream analysis (target < ${RSS_LIMIT_MIB} MiB)"
+fi
+i_dec=$(index_of "$R_DECODE")
+i_trk=$(index_of "$R_TRACK")
+# a netlab without --max-flows has no stream analysis: replay -q tracks only
+has_option --max-flows 0 || i_trk=$(index_of "netlab replay -q")
+if [ -z "$i_dec" ] || [ -z "$i_trk" ]; then
+	verdict SKIP "connection tracking costs <= ${TRACK_OVERHEAD_PCT}% over decoding alone: $(skip_why "$R_DECODE" "$R_TRACK")"
+else
+	pct=$(awk -v a="${MED[$i_trk]}" -v b="${MED[$i_dec]}" 'BEGIN { printf "%.0f", (b > 0 ? (a / b - 1) * 100 : 999) }')
+	ok=$(awk -v p="$pct" -v t="$TRACK_OVERHEAD_PCT" 'BEGIN { print (p <= t) ? "PASS" : "FAIL" }')
+	verdict "$ok" "connection tracking costs ${pct}% over decoding alone (${NAMES[$i_trk]} ${MED[$i_trk]} s vs ${NAMES[$i_dec]} ${MED[$i_dec]} s; target <= ${TRACK_OVERHEAD_PCT}%)"
+fi
+ratio_check "$R_TSHARK_CONV" "$R_CONNS" "$TSHARK_CONV_TARGET" \
+	"netlab replay -q --conns vs tshark -q -z conv,tcp"
+i_full=$(index_of "$R_FULL")
+if [ -z "$i_full" ] || [ -z "$i_dec" ]; then
+	verdict SKIP "full analysis (--messages) <= ${FULL_VS_DECODE}x decoding alone, >= $FULL_PPS packets/s: $(skip_why "$R_FULL" "$R_DECODE")"
+else
+	read -r x pps < <(awk -v a="${MED[$i_full]}" -v b="${MED[$i_dec]}" -v k="$PACKETS" \
+		'BEGIN { printf "%.2f %.0f\n", (b > 0 ? a / b : 999), (a > 0 ? k / a : 0) }')
+	ok=$(awk -v x="$x" -v p="$pps" -v t="$FULL_VS_DECODE" -v q="$FULL_PPS" 'BEGIN { print (x <= t && p >= q) ? "PASS" : "FAIL" }')
+	[ "${RC[$i_full]}" = 0 ] || ok=FAIL
+	verdict "$ok" "full analysis (--messages) takes ${x}x the time of decoding alone, $pps packets/s (target <= ${FULL_VS_DECODE}x and >= $FULL_PPS packets/s)"
+fi
+ratio_check "$R_TSHARK_DESEG" "$R_FULL" "$TSHARK_DESEG_TARGET" \
+	"netlab replay -q --messages vs tshark -o tcp.desegment_tcp_streams:TRUE -q -z conv,tcp"
+ratio_check "$R_TCPFLOW" "$R_FULL" "$TCPFLOW_TARGET" "netlab replay -q --messages vs tcpflow -r"
+if [ -n "$TIME" ]; then
+	worst=0 where=""
+	for nm in "${FULL_ROWS[@]}"; do
+		j=$(index_of "$nm")
+		[ -n "$j" ] || continue
+		if [ "${RSS[$j]}" -gt "$worst" ]; then worst=${RSS[$j]} where=$nm; fi
+	done
+	if [ "$worst" -gt 0 ]; then
+		mb=$(awk -v r="$worst" 'BEGIN { printf "%.1f", r / 1024 }')
+		ok=$(awk -v r="$worst" -v l="$FULL_RSS_LIMIT_MIB" 'BEGIN { print (r / 1024 < l) ? "PASS" : "FAIL" }')
+		verdict "$ok" "netlab peak RSS ${mb} MiB with stream analysis ($where) (target < ${FULL_RSS_LIMIT_MIB} MiB)"
+	fi
 	mb=$(awk -v r="$syn_rss" 'BEGIN { printf "%.1f", r / 1024 }')
-	ok=$(awk -v r="$syn_rss" -v l="$RSS_LIMIT_MIB" 'BEGIN { print (r > 0 && r / 1024 < l) ? "PASS" : "FAIL" }')
+	ok=$(awk -v r="$syn_rss" -v l="$FULL_RSS_LIMIT_MIB" 'BEGIN { print (r > 0 && r / 1024 < l) ? "PASS" : "FAIL" }')
 	[ "$syn_rc" = 0 ] || ok=FAIL
-	verdict "$ok" "netlab peak RSS ${mb} MiB under a ${SYN_PACKETS}-SYN flood (target < ${RSS_LIMIT_MIB} MiB)"
+	verdict "$ok" "netlab peak RSS ${mb} MiB under a ${SYN_PACKETS}-SYN flood, stream analysis on (target < ${FULL_RSS_LIMIT_MIB} MiB)"
+fi
+if [ -n "$GEN_SKIP" ]; then
+	verdict SKIP "netlab gen flood >= ${GEN_VS_IPERF_PCT}% of iperf3's MB/s: $GEN_SKIP"
+elif [ -z "$gen_mbs" ] || [ -z "$ip_mbs" ]; then
+	verdict FAIL "netlab gen flood >= ${GEN_VS_IPERF_PCT}% of iperf3's MB/s: no figure (generator '${gen_mbs:-none}', iperf3 '${ip_mbs:-none}')"
+else
+	pct=$(awk -v a="$gen_mbs" -v b="$ip_mbs" 'BEGIN { printf "%.0f", (b > 0 ? a / b * 100 : 0) }')
+	ok=$(awk -v p="$pct" -v t="$GEN_VS_IPERF_PCT" 'BEGIN { print (p >= t) ? "PASS" : "FAIL" }')
+	verdict "$ok" "netlab gen flood ${gen_mbs} MB/s is ${pct}% of iperf3's ${ip_mbs} MB/s with ${GEN_SIZE}-byte messages (target >= ${GEN_VS_IPERF_PCT}%)"
 fi
 for ((i = 0; i < n; i++)); do
 	[ "${RC[$i]:-0}" = 0 ] && continue

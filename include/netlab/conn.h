@@ -54,29 +54,33 @@ enum nl_zeek_state {
 };
 
 /* One direction: what its sender did, and Wireshark's analysis state.
- * Kept small: two of these are most of a table entry. */
+ * Kept small: two of these are most of a table entry. The fields every
+ * packet reads or writes come first (see struct nl_conn). */
 struct nl_tcp_side {
 	uint8_t state;	/* enum nl_tcp_state */
 	uint8_t zstate; /* enum nl_zeek_state */
 	bool base_set;	/* base (ISN, or first seq - 1 mid-stream) known */
 	bool syn_seen, fin_seen, rst_seen;
-	bool has_mss, has_wscale, sack_perm, has_ts;
-	uint8_t wscale, syn_count, fin_count;
+	bool has_mss;
 	int8_t win_scale; /* -1 unknown, -2 none, else the shift */
 	uint16_t mss;
-	uint16_t hist_t, hist_w; /* repeats of Zeek's 't' and 'w' */
-	uint16_t lastsegflags;	 /* analysis bits of its last segment */
-	uint16_t last_len;	 /* payload of its last data segment */
-	uint32_t base;		 /* relative seq 0 */
-	uint32_t fin_seq;	 /* seq of the FIN (the FIN occupies fin_seq) */
+	uint16_t lastsegflags; /* analysis bits of its last segment */
+	uint16_t last_len;     /* payload of its last data segment */
+	uint8_t syn_count, fin_count;
+	uint32_t base; /* relative seq 0 */
 	uint32_t pkts;
 	/* Wireshark's tcp_analyze_seq_info; 0 means "not known yet" */
 	uint32_t nextseq, lastack, maxseqtobeacked;
 	uint32_t window; /* scaled */
 	uint32_t dupacknum;
-	uint64_t bytes;	     /* payload bytes as sent */
-	uint64_t wire_bytes; /* frame bytes on the wire (as tshark -z conv) */
+	uint32_t fin_seq; /* seq of the FIN (the FIN occupies fin_seq) */
 	int64_t lastack_ns, nextseq_ns; /* capture times, ns */
+	uint64_t bytes;			/* payload bytes as sent */
+	uint64_t wire_bytes; /* frame bytes on the wire (as tshark -z conv) */
+	/* from here on, only SYNs and the rare repeats */
+	uint16_t hist_t, hist_w; /* repeats of Zeek's 't' and 'w' */
+	bool has_wscale, sack_perm, has_ts;
+	uint8_t wscale;
 };
 
 enum nl_conn_end_reason {
@@ -97,32 +101,36 @@ struct nl_conn {
 	struct nl_addr addr[2];
 	bool used;
 	bool touched; /* active since it took its place in the LRU list */
+	uint64_t id;  /* 1-based, in order of first packet */
 
-	uint64_t id; /* 1-based, in order of first packet */
-	int64_t first_ns;
-	int64_t syn_ns, synack_ns; /* handshake, when seen (*_ok) */
-	int64_t mru_syn_ns;   /* latest SYN: Wireshark's iRTT starts there */
+	/* what the tracker reads and writes for every packet: the next few
+	 * lines, so a packet costs as few cache misses as possible */
 	int64_t first_rtt_ns; /* iRTT: SYN -> first pure ACK; 0 unknown */
 	/* Nagle + delayed ACK: a pure ACK that came >= 30 ms after the data
 	 * it acknowledges all of (delack_side's), and the stalls seen */
 	int64_t delack_ns;
-	int32_t rtt_client_us; /* SYN/ACK -> ACK, when ack_ok */
+	uint16_t hist_seen[2]; /* letters already recorded, per direction */
+	bool midstream;	       /* no SYN seen: roles by the port heuristic */
+	uint8_t delack_side;   /* 2: none pending */
+	uint32_t flow_slot; /* stream analysis slot + 1 (netlab/flow.h); 0 none */
+	struct nl_tcp_side side[2];
+
+	/* handshake, teardown, counts: now and then */
+	int64_t mru_syn_ns; /* latest SYN: Wireshark's iRTT starts there */
+	int64_t first_ns;
+	int64_t syn_ns, synack_ns; /* handshake, when seen (*_ok) */
+	int32_t rtt_client_us;	   /* SYN/ACK -> ACK, when ack_ok */
 	uint32_t delack_wait_us;
 	uint32_t stalls, stall_max_us;
 	uint32_t ta_count[NL_TA_COUNT];
-	uint16_t hist_seen[2]; /* letters already recorded, per direction */
-	bool midstream;	       /* no SYN seen: roles by the port heuristic */
 	bool sim_open, sim_close, refused;
 	bool syn_ok, synack_ok, ack_ok;
 	uint8_t active_closer; /* side that sent the first FIN; 2 if none */
 	uint8_t reset_by;      /* side that sent the first RST; 2 if none */
 	uint8_t reset_state;   /* its state then */
-	uint8_t delack_side;   /* 2: none pending */
 	uint8_t stall_side;    /* the writer held back (last stall) */
 	uint8_t hist_len;
-	uint32_t flow_slot; /* stream analysis slot + 1 (netlab/flow.h); 0 none */
 	char history[NL_CONN_HISTORY + 1];
-	struct nl_tcp_side side[2];
 };
 
 /* Handshake RTTs in microseconds; -1 when not measured. */

@@ -11,6 +11,14 @@
  *
  * Nothing received is interpreted beyond the framing: no commands, no
  * file names acted upon.
+ *
+ * Hostile clients cost a slot each at most, and only for a while: beyond
+ * --max-conns a connection is accepted, told why and closed; with
+ * --idle-timeout S a connection must make progress every S seconds, or
+ * it is closed. Progress is any byte in the modes without messages; where
+ * messages are framed it is a whole message, or SRV_MIN_PROGRESS bytes of
+ * one. A slowloris-style client trickling a byte a second is never idle
+ * for long, but it never finishes a header either.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +40,7 @@
 #define SRV_NAIVE_READ	  1024 /* the classic examples' recv(1024) */
 #define SRV_SHOW_MAX	  256  /* bytes of a recv shown escaped */
 #define EV_BATCH	  256
+#define SRV_MIN_PROGRESS  1024 /* bytes: progress without a whole message */
 
 enum { R_LEN, R_BODY };
 
@@ -41,7 +50,8 @@ struct sconn {
 	struct sockaddr_storage local, peer;
 	uint64_t rx, tx, recv_calls, send_calls;
 	uint64_t last_ms, read_after_ms;
-	uint32_t events; /* current epoll interest */
+	uint64_t progress_rx; /* rx when last_ms last moved */
+	uint32_t events;      /* current epoll interest */
 	bool eof;
 	/* framing */
 	struct nl_framer fr;
@@ -562,7 +572,9 @@ static void read_conn(struct nl_gen_server *s, struct sconn *c)
 		fail_conn(s, c, why);
 		return;
 	}
-	c->last_ms = nl_gen_now_ms();
+	uint64_t now = nl_gen_now_ms();
+	if (!c->framer_on && !s->o.ready)
+		c->last_ms = now; /* no messages to finish: any byte counts */
 	if (show_recvs(s)) {
 		conn_line(s, c);
 		nl_out_printf(s->log, "recv #%" PRIu64 ": %zd bytes",
@@ -588,6 +600,7 @@ static void read_conn(struct nl_gen_server *s, struct sconn *c)
 	s->st.bytes += (uint64_t)n;
 	if (s->o.echo)
 		queue_out(c, s->rbuf, (size_t)n);
+	uint64_t msgs = c->msg_no;
 	if (c->framer_on) {
 		if (!framed_input(s, c, s->rbuf, (size_t)n))
 			return;
@@ -596,6 +609,10 @@ static void read_conn(struct nl_gen_server *s, struct sconn *c)
 			return;
 	} else if (s->o.reply_size) {
 		c->replies++; /* one answer per recv(), like the classic */
+	}
+	if (c->msg_no != msgs || c->rx - c->progress_rx >= SRV_MIN_PROGRESS) {
+		c->last_ms = now;
+		c->progress_rx = c->rx;
 	}
 	set_interest(s, c);
 }
@@ -757,12 +774,27 @@ static void housekeeping(struct nl_gen_server *s, uint64_t now)
 		if (s->o.idle_timeout_ms &&
 		    now - c->last_ms >= s->o.idle_timeout_ms) {
 			conn_line(s, c);
-			nl_out_printf(s->log,
-				      "idle for %" PRIu32 " s after %" PRIu64
-				      " bytes; closing the connection\n",
-				      s->o.idle_timeout_ms / 1000, c->rx);
+			uint64_t dribble = c->rx - c->progress_rx;
+			if (dribble && (c->framer_on || s->o.ready))
+				nl_out_printf(
+				    s->log,
+				    "too slow: %" PRIu64 " bytes in %" PRIu32
+				    " s and no message finished (a "
+				    "slowloris-style client?) after %" PRIu64
+				    " bytes; closing the connection\n",
+				    dribble, s->o.idle_timeout_ms / 1000,
+				    c->rx);
+			else
+				nl_out_printf(
+				    s->log,
+				    "idle for %" PRIu32 " s after %" PRIu64
+				    " bytes; closing the connection\n",
+				    s->o.idle_timeout_ms / 1000, c->rx);
 			s->st.errors++;
-			close_conn(s, c, "idle timeout");
+			close_conn(s, c,
+				   dribble && (c->framer_on || s->o.ready)
+				       ? "too slow"
+				       : "idle timeout");
 		}
 	}
 }

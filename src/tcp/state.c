@@ -460,10 +460,9 @@ static void on_fin(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
  * the writer's next data within 2 ms of that ACK.
  */
 static void nagle_check(struct nl_conn *c, uint8_t dir,
-			const struct nl_packet *pkt)
+			const struct nl_packet *pkt, int64_t now)
 {
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
-	int64_t now = nl_time_ns(&pkt->ts);
 	uint16_t f = pkt->tcp.flags;
 	if (pkt->payload_len) {
 		if (c->delack_side == dir &&
@@ -503,7 +502,8 @@ void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	n->conn_id = c->id;
 	n->dir = dir;
 	n->midstream = c->midstream;
-	c->last_ns = nl_time_ns(&pkt->ts);
+	int64_t now = nl_time_ns(&pkt->ts);
+	c->last_ns = now;
 
 	/* relative sequence numbers: 0 is the ISN; mid-stream, the first
 	 * byte seen is 1 (as Wireshark numbers them) */
@@ -524,11 +524,11 @@ void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	/* Wireshark's iRTT: latest SYN to the first pure ACK after it */
 	if ((t->flags & (NL_TCP_SYN | NL_TCP_ACK)) == NL_TCP_ACK &&
 	    c->first_rtt_ns == 0 && c->mru_syn_ns) {
-		int64_t d = nl_time_ns(&pkt->ts) - c->mru_syn_ns;
+		int64_t d = now - c->mru_syn_ns;
 		c->first_rtt_ns = d > 0 ? d : 1;
 	}
 	if (ev == EV_SYN)
-		c->mru_syn_ns = nl_time_ns(&pkt->ts);
+		c->mru_syn_ns = now;
 
 	n->analysis = nl_tcp_analyze(c, dir, pkt, &n->dupack_num);
 	for (uint32_t b = n->analysis; b; b &= b - 1)
@@ -595,7 +595,7 @@ void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	if (t->win == 0 && !(t->flags & NL_TCP_RST))
 		hist_repeat(c, dir, H_W, &s->hist_w);
 
-	nagle_check(c, dir, pkt);
+	nagle_check(c, dir, pkt, now);
 
 	n->rseq = t->seq - s->base;
 	n->rack = (t->flags & NL_TCP_ACK) ? t->ack - p->base : 0;

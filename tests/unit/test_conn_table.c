@@ -2,7 +2,8 @@
  * The connection table: lookups from both directions and both address
  * families, the capacity cap with LRU eviction (counted, reported through
  * the retire callback), the idle timeout in capture time, no growth under
- * a SYN flood, and the end-of-capture retirement in id order.
+ * a SYN flood, the end-of-capture retirement in id order, and the hash
+ * chains under churn (checked against a model of what the table holds).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,6 +116,65 @@ static void test_syn_flood_does_not_grow(void **state)
 	assert_true(n.entry_bytes > sizeof(struct nl_conn));
 }
 
+/* the client ports of the connections the table holds, per the callback */
+static bool held[2048];
+static void on_retire_model(void *arg, const struct nl_conn *c,
+			    enum nl_conn_end_reason why)
+{
+	(void)arg;
+	(void)why;
+	assert_true(held[c->port[NL_CLIENT] - 40000]);
+	held[c->port[NL_CLIENT] - 40000] = false;
+}
+
+static void test_chains_under_churn(void **state)
+{
+	(void)state;
+	/* 32 entries, 500 tuples in play: every chain shape the table can
+	 * take (heads, middles and tails retired, buckets emptied and
+	 * refilled, the free list reused), reached from either side */
+	nl_conntable_free(tab);
+	memset(held, 0, sizeof(held));
+	tcpseq_init(&q);
+	assert_int_equal(nl_conntable_new(&tab, 32, 0, on_retire_model, NULL),
+			 NL_OK);
+	uint32_t x = 12345, nheld = 0;
+	for (uint32_t i = 0; i < 100000; i++) {
+		x = x * 1103515245u + 12345u;
+		uint16_t k = (uint16_t)((x >> 8) % 500);
+		q.cport = (uint16_t)(40000 + k);
+		q.v6 = (k & 3) == 0;
+		bool was = held[k];
+		switch ((x >> 20) % 3) {
+		case 0: /* a new SYN: a new entry, or a retry of the held one */
+			tcpseq_seg(&q, tab, C, SYN, 1000, 0, 0);
+			break;
+		case 1: /* the server's answer */
+			tcpseq_seg(&q, tab, S, SYN | ACK, 7, 1001, 0);
+			break;
+		default: /* data from the client */
+			tcpseq_seg(&q, tab, C, ACK, 1001, 8, 10);
+			break;
+		}
+		assert_non_null(q.conn);
+		assert_int_equal(q.created, !was);
+		assert_int_equal(q.conn->port[NL_CLIENT], q.cport);
+		assert_int_equal(q.dir,
+				 (x >> 20) % 3 == 1 ? NL_SERVER : NL_CLIENT);
+		held[k] = true;
+		nheld = 0;
+		for (unsigned j = 0; j < 500; j++)
+			nheld += held[j];
+		struct nl_conn_counts n;
+		nl_conntable_counts(tab, &n);
+		assert_int_equal(n.active, nheld);
+	}
+	assert_int_equal(nheld, 32);
+	nl_conntable_finish(tab);
+	for (unsigned j = 0; j < 500; j++)
+		assert_false(held[j]);
+}
+
 static void test_idle_timeout(void **state)
 {
 	(void)state;
@@ -198,6 +258,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_both_directions, teardown),
 	    cmocka_unit_test_teardown(test_cap_and_lru_eviction, teardown),
 	    cmocka_unit_test_teardown(test_syn_flood_does_not_grow, teardown),
+	    cmocka_unit_test_teardown(test_chains_under_churn, teardown),
 	    cmocka_unit_test_teardown(test_idle_timeout, teardown),
 	    cmocka_unit_test_teardown(test_finish_in_id_order, teardown),
 	    cmocka_unit_test_teardown(test_extreme_timestamps, teardown),
