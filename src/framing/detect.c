@@ -215,14 +215,14 @@ static void run_one(const struct nl_detect_input *in, const struct ends *e,
 /* Printable text (UTF-8 bytes allowed) from `from` on? */
 static uint32_t last_binary(const struct nl_detect_input *in)
 {
-	uint32_t last = 0; /* one past the last binary byte */
-	for (uint32_t i = 0; i < in->len; i++) {
-		uint8_t c = in->buf[i];
+	/* from the end: binary data stops the scan at once */
+	for (uint32_t i = in->len; i > 0; i--) {
+		uint8_t c = in->buf[i - 1];
 		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
 		    c == 0x7f)
-			last = i + 1;
+			return i; /* one past the last binary byte */
 	}
-	return last;
+	return 0;
 }
 
 /* log2(x) in 1/16 bits (x >= 1), the mantissa interpolated linearly:
@@ -458,9 +458,19 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	int64_t min_bits = MIN_BITS + (n_starts > 1 ? lg(n_starts) : 0);
 
 	struct run best[N_CANDS + 1];
-	for (uint32_t c = 0; c < n_list; c++) {
-		enum cls cls = list[c].cls;
+	for (uint32_t c = 0; c < n_list; c++)
 		memset(&best[c], 0, sizeof(best[c]));
+	/* the peer's framing first: when it explains these bytes it wins
+	 * whatever else would, so the others need not be tried (the
+	 * response direction of every request/response connection) */
+	for (uint32_t i = 0; i < n_list; i++) {
+		uint32_t c = peer_at < 0	  ? i
+			     : i == 0		  ? (uint32_t)peer_at
+			     : i <= (uint32_t)peer_at ? i - 1
+						  : i;
+		if (i == 1 && peer_at >= 0 && best[peer_at].viable)
+			break;
+		enum cls cls = list[c].cls;
 		for (uint32_t k = 0; k < n_starts; k++) {
 			uint32_t s = starts[k];
 			if (cls == C_LINE &&
