@@ -28,6 +28,9 @@ struct nl_cli {
 	uint64_t count;      /* -c: stop after this many packets (0: all) */
 	bool quiet, verbose, json, line_buffered;
 	bool ladder; /* --ladder: diagrams replace packet lines */
+	/* stream analysis views, each replacing the packet lines */
+	bool messages, map, follow, follow_raw;
+	bool flows_off; /* --max-flows 0 */
 	struct nl_report_opts report;
 	struct nl_config config;
 	struct nl_capture_opts capture;

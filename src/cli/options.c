@@ -20,6 +20,16 @@ enum {
 	OPT_CONNS,
 	OPT_LADDER,
 	OPT_ASCII,
+	OPT_FRAMING,
+	OPT_MAX_FLOWS,
+	OPT_MAX_BUFFER,
+	OPT_MAX_MESSAGE,
+	OPT_OVERLAP,
+	OPT_MESSAGES,
+	OPT_MAP,
+	OPT_FOLLOW,
+	OPT_FOLLOW_RAW,
+	OPT_TRUTH,
 };
 
 static const struct option long_opts[] = {
@@ -47,6 +57,16 @@ static const struct option long_opts[] = {
 	{"conns", no_argument, NULL, OPT_CONNS},
 	{"ladder", optional_argument, NULL, OPT_LADDER},
 	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"framing", required_argument, NULL, OPT_FRAMING},
+	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
+	{"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
+	{"overlap", required_argument, NULL, OPT_OVERLAP},
+	{"messages", no_argument, NULL, OPT_MESSAGES},
+	{"map", optional_argument, NULL, OPT_MAP},
+	{"follow", required_argument, NULL, OPT_FOLLOW},
+	{"follow-raw", required_argument, NULL, OPT_FOLLOW_RAW},
+	{"truth", required_argument, NULL, OPT_TRUTH},
 	{"relinquish-privileges", required_argument, NULL, 'Z'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -100,6 +120,16 @@ void nl_cli_usage(enum nl_cmd cmd, bool full)
 	      "      --ladder[=ID]      draw TCP connections (or connection ID) as\n"
 	      "                         sequence diagrams instead of packet lines\n"
 	      "      --ascii            draw with ASCII, not Unicode box drawing\n"
+	      "      --messages         list the application's messages as they end\n"
+	      "                         instead of packet lines (with --json every\n"
+	      "                         message is an object anyway)\n"
+	      "      --map[=ID]         at each connection's end (or connection ID's),\n"
+	      "                         draw segments above messages on one byte axis\n"
+	      "      --follow ID        print connection ID's conversation, message by\n"
+	      "                         message (text escaped, binary as hex)\n"
+	      "      --follow-raw ID DIR  write one direction (c2s or s2c) of connection\n"
+	      "                         ID as raw bytes to standard output (not a\n"
+	      "                         terminal: redirect it to a file)\n"
 	      "\nanalysis:\n"
 	      "  -c, --count N          stop after N packets\n"
 	      "      --verify-checksums verify IPv4, ICMP, TCP and UDP checksums\n"
@@ -108,7 +138,24 @@ void nl_cli_usage(enum nl_cmd cmd, bool full)
 	      "                         0 = no connection tracking)\n"
 	      "      --conn-timeout S   retire a connection idle for S seconds of\n"
 	      "                         capture time (default 600; 0 = never)\n"
-	      "  -w, --write FILE       also write the packets read to a pcap file\n",
+	      "  -w, --write FILE       also write the packets read to a pcap file\n"
+	      "\nstream analysis (reassembly, framing, message maps):\n"
+	      "      --framing SPEC     how messages are framed: auto (default), u8,\n"
+	      "                         u16le, u16be, u32le, u32be, u64le, u64be,\n"
+	      "                         len:SIZE:ENDIAN[,offset=N][,adjust=N], varint,\n"
+	      "                         line, jsonhdr, http, tls, turns, none\n"
+	      "      --framing PORT=SPEC  framing of connections to server PORT\n"
+	      "                         (repeatable, up to 16)\n"
+	      "      --max-flows N      connections analysed at once (default 16384;\n"
+	      "                         0 = stream analysis off)\n"
+	      "      --max-buffer SIZE  reassembly buffer for out-of-order bytes\n"
+	      "                         (default 16M; K, M, G suffixes)\n"
+	      "      --max-message SIZE longest message believed (default 64M)\n"
+	      "      --overlap first|last  which copy of retransmitted bytes that\n"
+	      "                         differ is kept (default first)\n"
+	      "      --truth FILE       netlab gen's ground truth (gen ... --truth FILE):\n"
+	      "                         each send()/recv() shown beside the packets\n"
+	      "                         that carried it (replay; up to 4 files)\n",
 	      f);
 	if (cmd == NL_CMD_SNIFF)
 		fputs("\nlive capture:\n"
@@ -155,6 +202,116 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* "64K", "16M", "1G" (powers of 1024) or plain bytes */
+static bool parse_size(const char *s, uint64_t min, uint64_t max,
+		       uint64_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	unsigned shift = 0;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case '\0':
+		break;
+	default:
+		return false;
+	}
+	if (shift) {
+		end++;
+		if (*end == 'i' && end[1] == 'B')
+			end += 2;
+		else if (*end == 'B')
+			end++;
+	}
+	if (*end || v > (max >> shift))
+		return false;
+	v <<= shift;
+	if (v < min)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* --framing SPEC or --framing PORT=SPEC (a SPEC never starts with a
+ * digit) */
+static int parse_framing(struct nl_cli *cli, const char *arg)
+{
+	char errbuf[NL_ERRBUF_SIZE] = "";
+	struct nl_flow_config *fc = &cli->config.flow;
+	size_t digits = strspn(arg, "0123456789");
+	struct nl_framing_spec spec;
+	if (digits && arg[digits] == '=') {
+		uint64_t port;
+		char num[8];
+		if (digits >= sizeof(num)) {
+			nl_cli_error("invalid port in --framing '%s' (1 to "
+				     "65535)",
+				     arg);
+			return NL_EXIT_USAGE;
+		}
+		memcpy(num, arg, digits);
+		num[digits] = '\0';
+		if (!parse_u64(num, 65535, &port) || port == 0) {
+			nl_cli_error("invalid port in --framing '%s' (1 to "
+				     "65535)",
+				     arg);
+			return NL_EXIT_USAGE;
+		}
+		if (nl_framing_parse(arg + digits + 1, &spec, errbuf) !=
+		    NL_OK) {
+			nl_cli_error("invalid framing SPEC '%s' for --framing "
+				     "%s: %s",
+				     arg + digits + 1, arg, errbuf);
+			return NL_EXIT_USAGE;
+		}
+		unsigned i;
+		for (i = 0; i < fc->n_ports; i++)
+			if (fc->ports[i].port == port)
+				break; /* the later one wins */
+		if (i == fc->n_ports) {
+			if (fc->n_ports >= NL_FLOW_MAX_PORT_SPECS) {
+				nl_cli_error("too many --framing PORT=SPEC "
+					     "options (at most %d)",
+					     NL_FLOW_MAX_PORT_SPECS);
+				return NL_EXIT_USAGE;
+			}
+			fc->n_ports++;
+		}
+		fc->ports[i].port = (uint16_t)port;
+		fc->ports[i].spec = spec;
+		return NL_EXIT_OK;
+	}
+	if (nl_framing_parse(arg, &spec, errbuf) != NL_OK) {
+		nl_cli_error("invalid framing SPEC '%s' for --framing: %s", arg,
+			     errbuf);
+		return NL_EXIT_USAGE;
+	}
+	fc->spec = spec;
+	return NL_EXIT_OK;
+}
+
+/* A connection id for --follow / --follow-raw / --map */
+static bool parse_conn_id(const char *s, uint64_t *out)
+{
+	return parse_u64(s, UINT64_MAX, out) && *out != 0;
 }
 
 static bool parse_time_style(const char *s, enum nl_time_style *out)
@@ -342,6 +499,122 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 		case OPT_ASCII:
 			cli->report.ascii = true;
 			break;
+		case OPT_FRAMING: {
+			int rc = parse_framing(cli, optarg);
+			if (rc != NL_EXIT_OK)
+				return rc;
+			break;
+		}
+		case OPT_MAX_FLOWS:
+			if (!parse_u64(optarg, NL_FLOW_MAX_CAP, &v)) {
+				nl_cli_error("invalid flow table size '%s' for "
+					     "--max-flows (0 to %u; 0 turns "
+					     "stream analysis off)",
+					     optarg, (unsigned)NL_FLOW_MAX_CAP);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.flow.cap = (uint32_t)v;
+			cli->flows_off = v == 0;
+			break;
+		case OPT_MAX_BUFFER:
+			if (!parse_size(optarg, 64 * 1024, 1ull << 36, &v)) {
+				nl_cli_error("invalid size '%s' for --max-buffer "
+					     "(64K to 64G; K, M, G suffixes)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.flow.reasm.max_buffer = v;
+			break;
+		case OPT_MAX_MESSAGE:
+			if (!parse_size(optarg, 1, 1ull << 40, &v)) {
+				nl_cli_error("invalid size '%s' for --max-message "
+					     "(1 to 1T bytes; K, M, G "
+					     "suffixes)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.flow.max_message = v;
+			break;
+		case OPT_OVERLAP:
+			if (!strcmp(optarg, "first")) {
+				cli->config.flow.reasm.overlap = NL_REASM_FIRST;
+			} else if (!strcmp(optarg, "last")) {
+				cli->config.flow.reasm.overlap = NL_REASM_LAST;
+			} else {
+				nl_cli_error("unknown overlap policy '%s' for "
+					     "--overlap (first or last)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			break;
+		case OPT_TRUTH:
+			if (cmd != NL_CMD_REPLAY) {
+				nl_cli_error("--truth applies to 'netlab replay' "
+					     "only");
+				return NL_EXIT_USAGE;
+			}
+			if (cli->config.n_truth >= NL_APP_MAX_FILES) {
+				nl_cli_error("too many --truth files (at most "
+					     "%d)",
+					     NL_APP_MAX_FILES);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.truth[cli->config.n_truth++] = optarg;
+			break;
+		case OPT_MESSAGES:
+			cli->messages = true;
+			break;
+		case OPT_MAP:
+			cli->map = true;
+			/* "--map 3 FILE", as --ladder */
+			if (!optarg && optind + 1 < argc && argv[optind][0] &&
+			    strspn(argv[optind], "0123456789") ==
+				strlen(argv[optind]))
+				optarg = argv[optind++];
+			if (optarg && !parse_conn_id(optarg, &v)) {
+				nl_cli_error("invalid connection id '%s' for "
+					     "--map (see --conns)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->report.map_id = optarg ? v : 0;
+			break;
+		case OPT_FOLLOW:
+			if (!parse_conn_id(optarg, &v)) {
+				nl_cli_error("invalid connection id '%s' for "
+					     "--follow (see --conns)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->follow = true;
+			cli->report.follow_id = v;
+			break;
+		case OPT_FOLLOW_RAW:
+			if (!parse_conn_id(optarg, &v)) {
+				nl_cli_error("invalid connection id '%s' for "
+					     "--follow-raw (see --conns)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			if (optind >= argc) {
+				nl_cli_error("--follow-raw needs a direction "
+					     "after the id: c2s or s2c");
+				return NL_EXIT_USAGE;
+			}
+			if (!strcmp(argv[optind], "c2s")) {
+				cli->report.follow_dir = NL_CLIENT;
+			} else if (!strcmp(argv[optind], "s2c")) {
+				cli->report.follow_dir = NL_SERVER;
+			} else {
+				nl_cli_error("invalid direction '%s' for "
+					     "--follow-raw (c2s or s2c)",
+					     argv[optind]);
+				return NL_EXIT_USAGE;
+			}
+			optind++;
+			cli->follow_raw = true;
+			cli->report.follow_id = v;
+			break;
 		case 'h':
 			nl_cli_usage(cmd, true);
 			return -1;
@@ -389,6 +662,36 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 			     "(--max-conns is 0)");
 		return NL_EXIT_USAGE;
 	}
+	int views = cli->ladder + cli->messages + cli->map + cli->follow +
+		    cli->follow_raw;
+	if (views > 1) {
+		nl_cli_error("--ladder, --messages, --map, --follow and "
+			     "--follow-raw each replace the packet lines: "
+			     "choose one");
+		return NL_EXIT_USAGE;
+	}
+	bool flow_view =
+	    cli->messages || cli->map || cli->follow || cli->follow_raw;
+	if (flow_view && (!cli->config.conn_cap || cli->flows_off)) {
+		nl_cli_error("--messages, --map, --follow and --follow-raw need "
+			     "stream analysis (--max-conns or --max-flows is "
+			     "0)");
+		return NL_EXIT_USAGE;
+	}
+	if (cli->follow_raw && cli->report.conns) {
+		nl_cli_error("--follow-raw writes only the raw bytes: not with "
+			     "--conns");
+		return NL_EXIT_USAGE;
+	}
+	if ((cli->follow || cli->follow_raw || cli->map) && cli->json) {
+		nl_cli_error("--map, --follow and --follow-raw print text, not "
+			     "--json (the JSON has the message objects)");
+		return NL_EXIT_USAGE;
+	}
+	/* --follow needs the bytes themselves, which cost a copy per
+	 * message: only then */
+	if (cli->follow || cli->follow_raw)
+		cli->config.flow.want_data = true;
 	if (cli->quiet && cli->json) {
 		/* --json -q: the summary object only */
 	}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -77,6 +78,13 @@ static enum nl_status add_sinks(struct nl_cli *cli, struct nl_ctx *ctx,
 {
 	struct nl_sink s;
 	enum nl_status st;
+	if (cli->follow_raw) {
+		/* raw bytes only: a summary would corrupt the file */
+		st = nl_sink_follow_raw_new(&s, out, &cli->report);
+		if (st != NL_OK)
+			return st;
+		return nl_ctx_add_sink(ctx, s);
+	}
 	if (cli->json) {
 		st = nl_sink_json_new(&s, out, &cli->report);
 		if (st != NL_OK)
@@ -96,13 +104,21 @@ static enum nl_status add_sinks(struct nl_cli *cli, struct nl_ctx *ctx,
 	if (!cli->quiet) {
 		if (cli->ladder)
 			st = nl_sink_ladder_new(&s, out, &cli->report);
+		else if (cli->map)
+			st = nl_sink_map_new(&s, out, &cli->report);
+		else if (cli->follow)
+			st = nl_sink_follow_new(&s, out, &cli->report);
+		else if (cli->messages)
+			st = nl_sink_messages_new(&s, out, &cli->report);
 		else if (cli->verbose)
 			st = nl_sink_verbose_new(&s, out, &cli->report);
 		else
 			st = nl_sink_text_new(&s, out, &cli->report);
 		if (st != NL_OK || (st = nl_ctx_add_sink(ctx, s)) != NL_OK)
 			return st;
-		if (!cli->ladder && (cli->report.hex || cli->report.hex_ascii)) {
+		bool packets = !cli->ladder && !cli->map && !cli->follow &&
+			       !cli->messages;
+		if (packets && (cli->report.hex || cli->report.hex_ascii)) {
 			st = nl_sink_hex_new(&s, out, &cli->report);
 			if (st != NL_OK ||
 			    (st = nl_ctx_add_sink(ctx, s)) != NL_OK)
@@ -140,6 +156,12 @@ int nl_cli_run(struct nl_cli *cli)
 	bool live = cli->cmd == NL_CMD_SNIFF;
 	enum nl_status st;
 
+	if (cli->follow_raw && isatty(STDOUT_FILENO)) {
+		nl_cli_error("--follow-raw writes raw bytes: redirect standard "
+			     "output to a file or a pipe (--follow prints them "
+			     "escaped)");
+		return NL_EXIT_USAGE;
+	}
 	install_signals();
 	if (live)
 		st = nl_capture_open_live(&cap, cli->source, &cli->capture,
@@ -176,6 +198,10 @@ int nl_cli_run(struct nl_cli *cli)
 	cli->report.oui = oui;
 	if (!cli->report.ascii && !locale_utf8())
 		cli->report.ascii = true; /* box drawing needs UTF-8 */
+	/* --map fills the terminal; 80 columns into a file or a pipe */
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		cli->report.width = ws.ws_col;
 
 	int rc = NL_EXIT_OK;
 	struct nl_outbuf out;

@@ -187,7 +187,7 @@ void nl_report_udp_flows(struct nl_outbuf *o, const struct nl_udp_table *t,
 		nl_out_char(o, '\n');
 	}
 	if (c.flows > max) {
-		nl_out_str(o, "              … ");
+		nl_out_str(o, "              ... ");
 		nl_out_u64(o, c.flows - max);
 		nl_out_str(o, " more\n");
 	}

@@ -12,12 +12,17 @@
  * ShADadFf    0.033      4214          0 0.901533   -
  *
  * (one line each in the output). Notes follow the analysis column:
- * "mid-stream", "refused", "evicted", "idle", "reused".
+ * "mid-stream", "refused", "evicted", "idle", "reused". Under stream
+ * analysis a line per direction follows the row:
+ *
+ *         c2s u32le (auto) 12 msgs, 30 segs, 5 merged (max 3/seg), 2 split
+ *         (max 4 segs/msg)
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
+#include "flowtext.h"
 #include "netlab/report.h"
 
 /* Rows beyond this many bytes are counted, not kept (~150 bytes a row) */
@@ -146,6 +151,8 @@ static void conns_event(void *self, const struct nl_event *ev)
 			return;
 		}
 		row(&s->rows, ev->u.conn_end->conn, ev->u.conn_end->why);
+		if (ev->u.conn_end->flow)
+			nl_rf_conn_flow_lines(&s->rows, ev->u.conn_end->flow);
 		return;
 	}
 	if (ev->type != NL_EV_SUMMARY)

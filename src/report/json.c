@@ -60,8 +60,28 @@
  *  "payload_len":14, "payload_caplen":14,  with TCP or UDP (as sent and
  *                                          captured: they differ when the
  *                                          snapshot length cut the packet)
+ *  "map_state":"mapped"|"pending"|"retrans"|"unframed"|"not_analysed"|
+ *      "ignored",                          a TCP packet with payload under
+ *                                          stream analysis; when "mapped":
+ *  "map_offset":120,"map_bytes":176,"n_msgs":3,
+ *  "messages":[{"index":3,"part":"whole"|"head"|"middle"|"tail",
+ *      "bytes":120,"at":80,"msg_len":200|null (not known yet)}]
+ *      (the first 7 parts and the last when n_msgs is larger),
+ *  "merged":3 (parts of >= 2 messages), "split":true (a part is not
+ *  whole), "offload":true (larger than the receiver's MSS: a GSO/TSO/GRO
+ *  batch, not a wire segment),
+ *  "udp_flow":{"id":2,"dir":"first"|"reply","index":4} (a UDP datagram:
+ *      its flow and number in that direction),
+ *  "sends":{"side":"client","first":1,"last":3,"n":3,"first_partial":false,
+ *      "last_partial":true} (--truth: the sends whose bytes it carried),
  *  "truncated":[{"layer":"tcp","what":"options"}],
  *  "malformed":[{"layer":"ipv4","what":"IHL 12 < 20"}]}
+ *
+ * {"type":"app","side":"client","ev":"send","proto":"tcp"|"udp",
+ *  "local":"ip:port","peer":"ip:port","index":2,"off":5,"len":5,"ret":5,
+ *  "detail":"…","ts":S.NNNNNNNNN} (--truth: an application record, before
+ *  the packet that carried a send's first byte, after the one that
+ *  delivered a receive's last)
  *
  * CHECKSUM is "unchecked" | "ok" | "bad" | "offload" | "absent" |
  * "unverified" ("offload": not filled in, captured on the sending host with
@@ -70,6 +90,27 @@
  * {"type":"arp_notice","kind":"mac_changed"|"conflict","frame":9,
  *  "ip":"10.0.0.2","old_mac":"…","old_vendor":…|null,"old_frame":3,
  *  "new_mac":"…","new_vendor":…|null,"new_frame":9}
+ *
+ * Stream analysis objects come before the packet object of the frame that
+ * caused them (at a connection's end, before its conn object):
+ *
+ * {"type":"message","conn":1,"dir":"c2s","index":3,"offset":0,"len":204,
+ *  "header_len":4,"declared":200 (when the header gave a length),
+ *  "frames":[4,6] (the first 7 and the last),"n_frames":2,
+ *  "first_frame":4,"last_frame":6,"complete":true,
+ *  "end":"complete"|"gap"|"end"|"error","split":true,
+ *  "has_gap":true (bytes missing inside),"prefix":"\u0000…" (first bytes)}
+ *  (every message, with or without --messages)
+ *
+ * {"type":"segmap","frame":12,"conn":1,"dir":"c2s","late":true,…} the map
+ *  of an earlier frame known only now, with the packet's map fields
+ *
+ * {"type":"note","note":"framing"|"framing_error"|"resync"|"gap"|
+ *  "conflict"|"midstream"|"not_analysed","conn":1,"dir":"c2s","frame":12,
+ *  "framing":"u32le","how":"option"|"port"|"auto"|"fallback","confirm":5,
+ *  "runner_up":"u32be","runner_confirm":2 (framing),
+ *  "offset":…,"len":…,"reason":"lost"|"snaplen"|"cap" (gap),
+ *  "why":"…" (when the stage gave one)}
  *
  * {"type":"conn",…} (--conns: when a connection leaves the table):
  *  "id","client":"ip:port","server":"ip:port","client_state",
@@ -82,6 +123,13 @@
  *  "server_options":{"mss","wscale","sack_perm","ts"},
  *  "analysis":{flag:count…},"stalls":N (Nagle + delayed ACK),
  *  "stall_side","stall_max_ms" (with stalls),
+ *  under stream analysis: "framing_c2s","framing_s2c":"u32le"|null,
+ *  "messages","merged_segments","split_messages" (both directions),
+ *  "flow":{"c2s"|"s2c":{"framing","how","confirm","runner_up",
+ *   "messages","incomplete","data_segments","merged_segments",
+ *   "max_msgs_per_segment","split_messages","max_segments_per_message",
+ *   "offload_segments","framing_errors","resyncs","bytes","gaps",
+ *   "gap_bytes","conflicts","retrans_bytes","ooo_segments"}},
  *  "end":"end"|"idle"|"evicted"|"reused"}
  *
  * {"type":"summary","packets":…,"bytes_captured":…,"bytes_wire":…,
@@ -99,17 +147,28 @@
  *                   "last_frame":9,"changes":0}]} (when ARP tracking is on),
  *  "tcp":{"conns","midstream","reused","idle","evicted","peak","cap",
  *         "analysis":{flag:count…}} (when tracking is on),
+ *  "flows":{"analysed","not_analysed" (flow table full),"messages",
+ *           "incomplete","merged_segments","split_messages",
+ *           "offload_segments","detect_fallbacks","active","peak","cap",
+ *           "entry_bytes","pool":{"chunk_size","chunks","in_use","peak",
+ *           "stream_cap","cap_hits","global_hits"}} (stream analysis on),
+ *  "udp":{"flows","datagrams","untracked","list":[{"id","a","b",
+ *          "dgrams_ab","dgrams_ba","bytes_ab","bytes_ba"}]} (the first 1000),
  *  "capture":{"received":…,"dropped":…,"ifdropped":…} (live only),
  *  "file_truncated_offset":N (only when the file ended mid-record)}
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "common.h"
 #include "jsonw.h"
 #include "netlab/escape.h"
 #include "netlab/oui.h"
 #include "netlab/report.h"
+
+/* UDP flows listed in the summary object (all are counted) */
+#define UDP_FLOWS_LISTED 1000
 
 struct json_sink {
 	struct nl_outbuf *o;
@@ -463,9 +522,11 @@ static void anomalies(struct jw *w, const struct nl_packet *pkt, uint8_t kind)
 		jw_close(w, ']');
 }
 
-static void on_packet(struct json_sink *s, const struct nl_packet *pkt,
-		      const struct nl_tcp_note *n)
+static void on_packet(struct json_sink *s, const struct nl_event *ev)
 {
+	const struct nl_packet *pkt = ev->pkt;
+	const struct nl_tcp_note *n = ev->tcp;
+	const struct nl_segmap *map = ev->segmap;
 	struct jw w = {.o = s->o};
 	w.first[0] = true;
 	jw_open(&w, JK_ELEM, '{');
@@ -499,6 +560,12 @@ static void on_packet(struct json_sink *s, const struct nl_packet *pkt,
 		ju(&w, JK("payload_len"), pkt->payload_len);
 		ju(&w, JK("payload_caplen"), pkt->payload_caplen);
 	}
+	if (map)
+		nl_json_segmap_fields(&w, map);
+	if (ev->udp)
+		nl_json_udp_dgram(&w, ev->udp, ev->udp_dir, ev->udp_index);
+	if (ev->app && ev->app->n_sends)
+		nl_json_app_map(&w, ev->app);
 	anomalies(&w, pkt, NL_ANOM_TRUNCATED);
 	anomalies(&w, pkt, NL_ANOM_MALFORMED);
 	jw_close(&w, '}');
@@ -629,6 +696,10 @@ static void on_summary(struct json_sink *s, const struct nl_summary *sum)
 		arp_summary(s, &w, sum->arp);
 	if (sum->conns)
 		nl_json_tcp_summary(&w, sum->conns);
+	if (sum->flows)
+		nl_json_flow_summary(&w, sum->flows);
+	if (sum->udp)
+		nl_json_udp_flows(&w, sum->udp, UDP_FLOWS_LISTED);
 	if (st && st->live) {
 		jw_open(&w, JK("capture"), '{');
 		ju(&w, JK("received"), st->pcap_received);
@@ -648,12 +719,12 @@ static void json_event(void *self, const struct nl_event *ev)
 	switch (ev->type) {
 	case NL_EV_PACKET:
 		if (ev->pkt)
-			on_packet(s, ev->pkt, ev->tcp);
+			on_packet(s, ev);
 		break;
 	case NL_EV_CONN_END:
 		if (s->opts.conns && ev->u.conn_end)
 			nl_json_conn(s->o, ev->u.conn_end->conn,
-				     ev->u.conn_end->why);
+				     ev->u.conn_end->why, ev->u.conn_end->flow);
 		break;
 	case NL_EV_ARP_NOTICE:
 		if (ev->u.arp)
@@ -663,9 +734,23 @@ static void json_event(void *self, const struct nl_event *ev)
 		if (ev->u.summary)
 			on_summary(s, ev->u.summary);
 		break;
+	/* each object stands alone: printed as they arrive */
 	case NL_EV_MESSAGE:
+		if (ev->u.message)
+			nl_json_message(s->o, ev->u.message);
+		break;
 	case NL_EV_SEGMAP:
+		if (ev->u.segmap)
+			nl_json_segmap(s->o, ev->u.segmap);
+		break;
 	case NL_EV_FLOW_NOTE:
+		if (ev->u.note)
+			nl_json_note(s->o, ev->u.note);
+		break;
+	case NL_EV_APP:
+		if (ev->u.app)
+			nl_json_app_rec(s->o, ev->u.app);
+		break;
 	case NL_EV_FLOW_DATA:
 	case NL_EV_COUNT:
 		break;

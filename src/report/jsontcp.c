@@ -91,7 +91,7 @@ static void ta_counts(struct jw *w, const char *k, size_t kn,
 }
 
 void nl_json_conn(struct nl_outbuf *o, const struct nl_conn *c,
-		  enum nl_conn_end_reason why)
+		  enum nl_conn_end_reason why, const struct nl_flow_stats *f)
 {
 	struct jw w = {.o = o};
 	w.first[0] = true;
@@ -135,6 +135,8 @@ void nl_json_conn(struct nl_outbuf *o, const struct nl_conn *c,
 		jside(&w, JK("stall_side"), c->stall_side);
 		jms(&w, JK("stall_max_ms"), c->stall_max_us);
 	}
+	if (f)
+		nl_json_flow_conn(&w, f);
 	js(&w, JK("end"), nl_conn_end_name(why));
 	jw_close(&w, '}');
 	nl_out_char(o, '\n');

@@ -12,6 +12,7 @@
 #include "common.h"
 #include "netlab/conn.h"
 #include "netlab/escape.h"
+#include "netlab/flow.h"
 
 /* Deep enough for summary.arp.table[].{…}; nesting is fixed by the code. */
 #define JW_MAX_DEPTH 8
@@ -126,7 +127,15 @@ static inline void jhexaddr(struct jw *w, const char *k, size_t kn,
 /* The TCP tracker's JSON (jsontcp.c) */
 void nl_json_tcp_note(struct jw *w, const struct nl_tcp_note *n);
 void nl_json_conn(struct nl_outbuf *o, const struct nl_conn *c,
-		  enum nl_conn_end_reason why);
+		  enum nl_conn_end_reason why, const struct nl_flow_stats *f);
 void nl_json_tcp_summary(struct jw *w, const struct nl_conn_table *t);
+
+/* Stream analysis (jsonflow.c) */
+void nl_json_segmap_fields(struct jw *w, const struct nl_segmap *m);
+void nl_json_segmap(struct nl_outbuf *o, const struct nl_segmap *m);
+void nl_json_note(struct nl_outbuf *o, const struct nl_flow_note *n);
+void nl_json_message(struct nl_outbuf *o, const struct nl_message *m);
+void nl_json_flow_conn(struct jw *w, const struct nl_flow_stats *f);
+void nl_json_flow_summary(struct jw *w, const struct nl_flow_table *t);
 
 #endif

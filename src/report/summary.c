@@ -20,14 +20,21 @@
  *     capture     100 received, 0 dropped (buffer), 0 dropped (interface)
  *     file ended mid-record at byte 12345
  *
- * (the arp line is one line in the output).
+ * (the arp line is one line in the output). Under stream analysis
+ * flowsum.c adds the streams, messages, merges and splits, framings and
+ * caps; with UDP flows, app.c lists them.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "common.h"
+#include "flowtext.h"
 #include "netlab/escape.h"
 #include "netlab/report.h"
+
+/* UDP flows named in the summary (all are counted) */
+#define UDP_FLOWS_LISTED 10
 
 /* Half-open connections per server endpoint, for the SYN flood check: a
  * small fixed table (the busiest few are what matter). */
@@ -106,6 +113,7 @@ struct summary_sink {
 	uint64_t tw_client, tw_server, sim_close;
 	uint64_t flood_other;
 	struct flood_slot flood[FLOOD_SLOTS];
+	struct nl_flowsum flows; /* stream analysis, see flowsum.c */
 };
 
 static unsigned ndigits(uint64_t v)
@@ -623,12 +631,21 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 static void summary_event(void *self, const struct nl_event *ev)
 {
 	struct summary_sink *s = self;
-	if (ev->type == NL_EV_CONN_END && ev->u.conn_end)
+	if (ev->type == NL_EV_CONN_END && ev->u.conn_end) {
 		on_conn_end(s, ev->u.conn_end->conn);
+		if (ev->u.conn_end->flow)
+			nl_flowsum_conn(&s->flows, ev->u.conn_end->conn,
+					ev->u.conn_end->flow);
+	}
 	if (ev->type == NL_EV_SUMMARY && ev->u.summary) {
 		on_summary(s, ev->u.summary);
 		if (ev->u.summary->conns)
 			tcp_lines(s, ev->u.summary->conns);
+		if (ev->u.summary->flows)
+			nl_flowsum_lines(&s->flows, s->o, ev->u.summary->flows);
+		if (ev->u.summary->udp)
+			nl_report_udp_flows(s->o, ev->u.summary->udp,
+					    UDP_FLOWS_LISTED);
 	}
 }
 

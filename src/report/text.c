@@ -15,6 +15,13 @@
  *     5 01:48:07.500000 ethertype 0x88cc (LLDP)
  *       ! ARP 10.0.0.2 moved from aa:… (frame 3) to bb:… (frame 9)
  *
+ * Under stream analysis a TCP segment with payload ends with its message
+ * map (flowtext.c), and the flow lines its packet caused follow the line:
+ *
+ *     6 … TCP [PSH,ACK] seq=6 ack=1 win=63 len=5 "world" msgs #2[5B]
+ *       * conn 1 c2s: framing u32le (auto: 3 messages confirm)
+ *       * frame 4 (conn 1 c2s) mapped now: msgs #1[5B]
+ *
  * (the first line is one line in the output). TCP seq/ack are relative to
  * each direction's ISN when the connection is tracked (absolute with -S),
  * followed by the tracker's notes: the segment's role, each side's state
@@ -26,7 +33,9 @@
  */
 #include <stdlib.h>
 
+#include "app.h"
 #include "common.h"
+#include "flowtext.h"
 #include "netlab/escape.h"
 #include "netlab/report.h"
 
@@ -37,6 +46,7 @@ struct text_sink {
 	struct nl_outbuf *o;
 	struct nl_report_opts opts;
 	struct nl_timefmt tf;
+	struct nl_rf_stage stage; /* flow lines held until the packet's */
 };
 
 static void link_prefix(struct text_sink *s, const struct nl_packet *pkt)
@@ -200,7 +210,7 @@ static void preview(struct nl_outbuf *o, const struct nl_packet *pkt)
 }
 
 static void tcp_body(struct text_sink *s, const struct nl_packet *pkt,
-		     const struct nl_tcp_note *n)
+		     const struct nl_tcp_note *n, const struct nl_segmap *map)
 {
 	struct nl_outbuf *o = s->o;
 	const struct nl_tcp *t = &pkt->tcp;
@@ -230,6 +240,8 @@ static void tcp_body(struct text_sink *s, const struct nl_packet *pkt,
 	preview(o, pkt);
 	if (n)
 		nl_report_tcp_notes(o, n);
+	if (map)
+		nl_rf_segmap_text(o, map, n);
 }
 
 static void icmp_body(struct nl_outbuf *o, const struct nl_icmp *ic)
@@ -288,7 +300,7 @@ static void frag_note(struct nl_outbuf *o, const struct nl_packet *pkt)
 }
 
 static void ip_body(struct text_sink *s, const struct nl_packet *pkt,
-		    const struct nl_tcp_note *n)
+		    const struct nl_tcp_note *n, const struct nl_segmap *map)
 {
 	struct nl_outbuf *o = s->o;
 	bool tcp = NL_HAS(pkt, NL_L_TCP), udp = NL_HAS(pkt, NL_L_UDP);
@@ -306,7 +318,7 @@ static void ip_body(struct text_sink *s, const struct nl_packet *pkt,
 	}
 	nl_out_char(o, ' ');
 	if (tcp) {
-		tcp_body(s, pkt, n);
+		tcp_body(s, pkt, n, map);
 	} else if (udp) {
 		NL_OUT_LIT(o, "UDP len=");
 		nl_out_u64(o, pkt->payload_len);
@@ -389,9 +401,11 @@ static void csum_notes(struct nl_outbuf *o, const struct nl_packet *pkt)
 		NL_OUT_LIT(o, " [csum offload]");
 }
 
-static void on_packet(struct text_sink *s, const struct nl_packet *pkt,
-		      const struct nl_tcp_note *n)
+static void on_packet(struct text_sink *s, const struct nl_event *ev)
 {
+	const struct nl_packet *pkt = ev->pkt;
+	const struct nl_tcp_note *n = ev->tcp;
+	const struct nl_segmap *map = ev->segmap;
 	struct nl_outbuf *o = s->o;
 	nl_out_u64_pad(o, pkt->frame, NL_REPORT_FRAME_WIDTH, ' ');
 	nl_out_char(o, ' ');
@@ -404,33 +418,64 @@ static void on_packet(struct text_sink *s, const struct nl_packet *pkt,
 	if (NL_HAS(pkt, NL_L_ARP))
 		arp_body(o, &pkt->arp);
 	else if (NL_HAS(pkt, NL_L_IPV4) || NL_HAS(pkt, NL_L_IPV6))
-		ip_body(s, pkt, n);
+		ip_body(s, pkt, n, map);
 	else
 		other_body(o, pkt);
+	if (ev->udp)
+		nl_report_udp_dgram(o, ev->udp, ev->udp_dir, ev->udp_index);
+	if (ev->app)
+		nl_report_app_map(o, ev->app);
 	if (s->opts.verify_checksums)
 		csum_notes(o, pkt);
 	nl_report_anomalies(o, pkt, ~0u);
 	nl_out_char(o, '\n');
 }
 
+/*
+ * Flow events come before the packet event of the frame that caused them:
+ * they are staged and printed after its line, so the reader sees the
+ * packet first, then what it completed. At a connection's end they come
+ * before NL_EV_CONN_END, which flushes them.
+ */
 static void text_event(void *self, const struct nl_event *ev)
 {
 	struct text_sink *s = self;
 	switch (ev->type) {
 	case NL_EV_PACKET:
 		if (ev->pkt)
-			on_packet(s, ev->pkt, ev->tcp);
+			on_packet(s, ev);
+		nl_rf_stage_flush(&s->stage, s->o);
 		break;
 	case NL_EV_ARP_NOTICE:
 		if (ev->u.arp)
 			nl_report_arp_notice(s->o, ev->u.arp);
 		break;
-	case NL_EV_CONN_END:
-	case NL_EV_MESSAGE:
 	case NL_EV_SEGMAP:
+		if (ev->u.segmap)
+			nl_rf_late_line(nl_rf_stage_line(&s->stage, s->o),
+					ev->u.segmap);
+		break;
 	case NL_EV_FLOW_NOTE:
-	case NL_EV_FLOW_DATA:
+		if (ev->u.note)
+			nl_rf_note_line(nl_rf_stage_line(&s->stage, s->o),
+					ev->u.note);
+		break;
+	case NL_EV_CONN_END:
 	case NL_EV_SUMMARY:
+		nl_rf_stage_flush(&s->stage, s->o);
+		break;
+	case NL_EV_APP:
+		/* --truth: sends come before their packet, receives after it;
+		 * printed where they come */
+		if (ev->u.app) {
+			nl_out_repeat(s->o, ' ', NL_REPORT_FRAME_WIDTH - 1);
+			NL_OUT_LIT(s->o, "> ");
+			nl_report_app_rec(s->o, ev->u.app);
+			nl_out_char(s->o, '\n');
+		}
+		break;
+	case NL_EV_MESSAGE: /* listed by --messages */
+	case NL_EV_FLOW_DATA:
 	case NL_EV_COUNT:
 		break;
 	}
@@ -439,6 +484,8 @@ static void text_event(void *self, const struct nl_event *ev)
 static void text_close(void *self)
 {
 	struct text_sink *s = self;
+	nl_rf_stage_flush(&s->stage, s->o);
+	nl_rf_stage_free(&s->stage);
 	(void)nl_out_flush(s->o);
 	free(s);
 }
@@ -455,6 +502,10 @@ enum nl_status nl_sink_text_new(struct nl_sink *out, struct nl_outbuf *o,
 	struct text_sink *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NL_NOMEM;
+	if (!nl_rf_stage_init(&s->stage)) {
+		free(s);
+		return NL_NOMEM;
+	}
 	s->o = o;
 	s->opts = *opts;
 	nl_timefmt_init(&s->tf, opts->time_style, opts->time_digits);

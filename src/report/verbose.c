@@ -13,13 +13,21 @@
  *       state: client CLOSED -> SYN_SENT
  *     Application: 14 bytes "helloworldegon"
  *       ! truncated payload: …
+ *     Messages (c2s, stream offset 0, 14 bytes): parts of 3 messages …
+ *       #1 whole: 5 bytes
+ *     = conn 1 c2s msg #1 at 0: 5B, frame 4, whole, complete "hello"
  *
  * (each block is one line in the output). Anomalies are listed under the
- * layer they belong to, as "    ! KIND LAYER: WHAT".
+ * layer they belong to, as "    ! KIND LAYER: WHAT". Under stream
+ * analysis the Messages block maps the segment onto messages, and the flow
+ * events that came before the packet (messages ended, notes, late maps)
+ * follow its block.
  */
 #include <stdlib.h>
 
+#include "app.h"
 #include "common.h"
+#include "flowtext.h"
 #include "netlab/escape.h"
 #include "netlab/report.h"
 
@@ -31,6 +39,7 @@ struct verbose_sink {
 	struct nl_outbuf *o;
 	struct nl_report_opts opts;
 	struct nl_timefmt tf;
+	struct nl_rf_stage stage; /* flow lines held until the packet's */
 };
 
 /* Anomalies of the layers in mask, each on its own line; remembers which
@@ -540,9 +549,94 @@ static void conn_block(struct nl_outbuf *o, const struct nl_tcp_note *n,
 	}
 }
 
-static void on_packet(struct verbose_sink *s, const struct nl_packet *pkt,
-		      const struct nl_tcp_note *n, const struct nl_conn *c)
+/*
+ *   Messages (c2s, stream offset 120, 176 bytes): parts of 3 messages
+ *   (merged)
+ *     #3 tail: bytes 80-199 of 200 (120 bytes)
+ *     #4 whole: 16 bytes
+ *     #5 head: bytes 0-39 of 200 (40 bytes)
+ */
+static void part_line(struct nl_outbuf *o, const struct nl_msg_part *p)
 {
+	NL_OUT_LIT(o, "    #");
+	nl_out_u64(o, p->index);
+	nl_out_char(o, ' ');
+	nl_out_str(o, nl_rf_part(p->part));
+	NL_OUT_LIT(o, ": ");
+	if (p->part == NL_PART_WHOLE) {
+		nl_out_u64(o, p->bytes);
+		NL_OUT_LIT(o, " bytes\n");
+		return;
+	}
+	NL_OUT_LIT(o, "bytes ");
+	nl_out_u64(o, p->at);
+	nl_out_char(o, '-');
+	nl_out_u64(o, p->at + p->bytes - (p->bytes ? 1 : 0));
+	NL_OUT_LIT(o, " of ");
+	if (p->msg_len)
+		nl_out_u64(o, p->msg_len);
+	else
+		NL_OUT_LIT(o, "? (length not known yet)");
+	NL_OUT_LIT(o, " (");
+	nl_out_u64(o, p->bytes);
+	NL_OUT_LIT(o, " bytes)\n");
+}
+
+static void messages_block(struct nl_outbuf *o, const struct nl_segmap *m,
+			   const struct nl_tcp_note *n)
+{
+	if (m->state == NL_SEGMAP_NONE)
+		return;
+	NL_OUT_LIT(o, "  Messages");
+	if (m->state != NL_SEGMAP_MAPPED) {
+		NL_OUT_LIT(o, ": ");
+		nl_out_str(o, nl_rf_state_words(m, n));
+		if (m->offload)
+			NL_OUT_LIT(o, "; larger than the MSS: a GSO/TSO/GRO "
+				      "batch captured on a host, not a wire "
+				      "segment");
+		nl_out_char(o, '\n');
+		return;
+	}
+	NL_OUT_LIT(o, " (");
+	nl_out_str(o, nl_rf_dir(m->dir));
+	NL_OUT_LIT(o, ", stream offset ");
+	nl_out_u64(o, m->offset);
+	NL_OUT_LIT(o, ", ");
+	nl_out_u64(o, m->bytes);
+	NL_OUT_LIT(o, " bytes): ");
+	if (m->n_msgs == 1) {
+		NL_OUT_LIT(o, "part of 1 message");
+	} else {
+		NL_OUT_LIT(o, "parts of ");
+		nl_out_u64(o, m->n_msgs);
+		NL_OUT_LIT(o, " messages (merged: one segment carried "
+			      "several sends)");
+	}
+	if (nl_rf_split(m))
+		NL_OUT_LIT(o, "; a message split across segments");
+	if (m->offload)
+		NL_OUT_LIT(o, "; larger than the MSS: a GSO/TSO/GRO batch "
+			      "captured on a host, not a wire segment");
+	nl_out_char(o, '\n');
+	unsigned np = nl_rf_n_parts(m);
+	for (unsigned i = 0; i < np; i++) {
+		if (i == np - 1 && np >= 2 && m->n_msgs > np) {
+			NL_OUT_LIT(o, "    ... ");
+			nl_out_u64(o, m->n_msgs - np);
+			NL_OUT_LIT(o, " more ...\n");
+		}
+		part_line(o, &m->parts[i]);
+	}
+}
+
+static void on_packet(struct verbose_sink *s, const struct nl_event *ev)
+{
+	const struct nl_packet *pkt = ev->pkt;
+	const struct nl_tcp_note *n = ev->tcp;
+	const struct nl_conn *c = ev->conn;
+	const struct nl_segmap *map = ev->segmap;
+	const struct nl_event *ev_udp = ev->udp || ev->app ? ev : NULL;
 	struct nl_outbuf *o = s->o;
 	uint32_t done = 0;
 	nl_out_u64_pad(o, pkt->frame, NL_REPORT_FRAME_WIDTH, ' ');
@@ -591,21 +685,79 @@ static void on_packet(struct verbose_sink *s, const struct nl_packet *pkt,
 		app_block(o, pkt);
 		anomaly_lines(o, pkt, NL_LAYER_BIT(NL_L_PAYLOAD), &done);
 	}
+	if (map)
+		messages_block(o, map, n);
+	if (ev_udp && ev_udp->udp) {
+		NL_OUT_LIT(o, "  UDP flow:");
+		nl_report_udp_dgram(o, ev_udp->udp, ev_udp->udp_dir,
+				    ev_udp->udp_index);
+		nl_out_char(o, '\n');
+	}
+	if (ev_udp && ev_udp->app && ev_udp->app->n_sends) {
+		NL_OUT_LIT(o, "  Application sends (--truth):");
+		nl_report_app_map(o, ev_udp->app);
+		nl_out_char(o, '\n');
+	}
 	leftover(o, pkt, &done);
 }
 
+/* Flow lines are staged until the packet's block is out (as in text.c). */
 static void verbose_event(void *self, const struct nl_event *ev)
 {
 	struct verbose_sink *s = self;
-	if (ev->type == NL_EV_PACKET && ev->pkt)
-		on_packet(s, ev->pkt, ev->tcp, ev->conn);
-	else if (ev->type == NL_EV_ARP_NOTICE && ev->u.arp)
-		nl_report_arp_notice(s->o, ev->u.arp);
+	switch (ev->type) {
+	case NL_EV_PACKET:
+		if (ev->pkt)
+			on_packet(s, ev);
+		nl_rf_stage_flush(&s->stage, s->o);
+		break;
+	case NL_EV_ARP_NOTICE:
+		if (ev->u.arp)
+			nl_report_arp_notice(s->o, ev->u.arp);
+		break;
+	case NL_EV_SEGMAP:
+		if (ev->u.segmap)
+			nl_rf_late_line(nl_rf_stage_line(&s->stage, s->o),
+					ev->u.segmap);
+		break;
+	case NL_EV_FLOW_NOTE:
+		if (ev->u.note)
+			nl_rf_note_line(nl_rf_stage_line(&s->stage, s->o),
+					ev->u.note);
+		break;
+	case NL_EV_MESSAGE:
+		if (ev->u.message) {
+			struct nl_outbuf *o = nl_rf_stage_line(&s->stage, s->o);
+			nl_out_repeat(o, ' ', NL_REPORT_FRAME_WIDTH - 1);
+			NL_OUT_LIT(o, "= ");
+			nl_rf_message_line(o, ev->u.message);
+		}
+		break;
+	case NL_EV_CONN_END:
+	case NL_EV_SUMMARY:
+		nl_rf_stage_flush(&s->stage, s->o);
+		break;
+	case NL_EV_APP:
+		/* --truth: printed where they come (sends before their
+		 * packet, receives after it) */
+		if (ev->u.app) {
+			nl_out_repeat(s->o, ' ', NL_REPORT_FRAME_WIDTH - 1);
+			NL_OUT_LIT(s->o, "> ");
+			nl_report_app_rec(s->o, ev->u.app);
+			nl_out_char(s->o, '\n');
+		}
+		break;
+	case NL_EV_FLOW_DATA:
+	case NL_EV_COUNT:
+		break;
+	}
 }
 
 static void verbose_close(void *self)
 {
 	struct verbose_sink *s = self;
+	nl_rf_stage_flush(&s->stage, s->o);
+	nl_rf_stage_free(&s->stage);
 	(void)nl_out_flush(s->o);
 	free(s);
 }
@@ -622,6 +774,10 @@ enum nl_status nl_sink_verbose_new(struct nl_sink *out, struct nl_outbuf *o,
 	struct verbose_sink *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NL_NOMEM;
+	if (!nl_rf_stage_init(&s->stage)) {
+		free(s);
+		return NL_NOMEM;
+	}
 	s->o = o;
 	s->opts = *opts;
 	nl_timefmt_init(&s->tf, opts->time_style, opts->time_digits);

@@ -266,6 +266,97 @@ same_output "the -w copy replays like the original" "$TMPD/byname.txt" "$TMPD/ou
 run replay -q -w "$TMPD/no-such-dir/x.pcap" "$tcp"
 expect_error "-w into a missing directory exits 1" 1 "no-such-dir"
 
+# ---- stream analysis options ----
+run replay --framing u33le "$tcp"
+expect_error "a bad --framing SPEC exits 2 and names it" 2 "u33le"
+run replay --framing 'len:5:le' "$tcp"
+expect_error "a bad len: SPEC exits 2 and names it" 2 "len:5:le"
+run replay --framing 70000=u32le "$tcp"
+expect_error "a bad --framing PORT exits 2 and names it" 2 "70000"
+run replay --framing 0=u32le "$tcp"
+expect_error "port 0 in --framing exits 2" 2 "0=u32le"
+run replay --framing 8082=nonsense "$tcp"
+expect_error "a bad SPEC after PORT= exits 2 and names it" 2 "nonsense"
+run replay --max-flows lots "$tcp"
+expect_error "a bad --max-flows exits 2" 2 "lots"
+run replay --max-buffer 12X "$tcp"
+expect_error "a bad --max-buffer exits 2" 2 "12X"
+run replay --max-message 0 "$tcp"
+expect_error "--max-message 0 exits 2" 2 "max-message"
+run replay --overlap middle "$tcp"
+expect_error "a bad --overlap exits 2" 2 "middle"
+run replay "$tcp" --follow
+expect_error "--follow without ID exits 2" 2 "follow"
+run replay --follow abc "$tcp"
+expect_error "a bad --follow ID exits 2" 2 "abc"
+run replay "$tcp" --follow-raw 1
+expect_error "--follow-raw without DIR exits 2" 2 "direction"
+run replay --follow-raw 1 up "$tcp"
+expect_error "a bad --follow-raw DIR exits 2 and names it" 2 "'up'"
+run replay --map 0 "$tcp"
+expect_error "--map 0 exits 2" 2 "map"
+run replay --messages --map "$tcp"
+expect_error "two views at once exit 2" 2 "choose one"
+run replay --map --json "$tcp"
+expect_error "--map with --json exits 2" 2 "json"
+run replay --max-flows 0 --follow 1 "$tcp"
+expect_error "--follow without stream analysis exits 2" 2 "max-flows"
+if command -v script >/dev/null 2>&1; then
+	script -qec "$NETLAB replay --follow-raw 1 c2s $tcp" /dev/null \
+		>"$TMPD/tty.out" 2>&1
+	if grep -q "redirect standard output" "$TMPD/tty.out"; then
+		ok "--follow-raw refuses a terminal"
+	else
+		not_ok "--follow-raw refuses a terminal"
+		head -n 3 "$TMPD/tty.out" | sed 's/^/    /'
+	fi
+else
+	skip "--follow-raw refuses a terminal: no script(1)"
+fi
+run replay --truth "$TMPD/no-such-truth.jsonl" "$tcp"
+expect_error "a missing --truth file exits 1 and names it" 1 "no-such-truth"
+run replay --truth a --truth b --truth c --truth d --truth e "$tcp"
+expect_error "more than 4 --truth files exit 2" 2 "truth"
+run sniff --truth a lo
+expect_error "--truth in sniff exits 2" 2 "truth"
+run replay --framing 8082=u32le --framing line --max-buffer 1M \
+	--max-message 64K --overlap last --max-flows 16 "$tcp"
+expect_ok "the stream analysis options together exit 0"
+run replay --messages "$tcp"
+expect_ok "--messages exits 0"
+run replay --map --ascii "$tcp"
+expect_ok "--map exits 0"
+grep -q "^connection #1: " "$TMPD/out" && grep -q "segments |" "$TMPD/out"
+check_eq "--map draws connection 1" 0 $?
+run replay --follow 1 "$tcp"
+expect_ok "--follow 1 exits 0"
+run replay --follow-raw 1 c2s "$tcp"
+expect_ok "--follow-raw 1 c2s exits 0"
+check_eq "--follow-raw writes the client's bytes" 4214 "$(wc -c <"$TMPD/out")"
+run replay -q --conns "$tcp"
+expect_ok "-q --conns under stream analysis exits 0"
+if grep -q "^  streams     1 connection analysed" "$TMPD/out" &&
+	grep -q "^  messages    " "$TMPD/out" &&
+	grep -Eq "^        c2s .* msgs" "$TMPD/out"; then
+	ok "the summary and --conns count the streams"
+else
+	not_ok "the summary and --conns count the streams"
+	sed 's/^/    /' "$TMPD/out" | head -n 20
+fi
+run replay --json -q "$tcp"
+if grep -q '"flows":{"analysed":1,' "$TMPD/out"; then
+	ok "the JSON summary has the flow counts"
+else
+	not_ok "the JSON summary has the flow counts"
+fi
+run replay --max-flows 0 "$tcp"
+expect_ok "--max-flows 0 turns stream analysis off"
+if grep -q " msgs " "$TMPD/out"; then
+	not_ok "--max-flows 0: no message maps"
+else
+	ok "--max-flows 0: no message maps"
+fi
+
 # ---- a closed pipe: no error noise ----
 # Enough output that netlab is still writing when head exits.
 python3 - "$tcp" "$TMPD/big.pcap" <<'EOF'

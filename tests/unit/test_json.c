@@ -222,7 +222,6 @@ static void assert_lacks(const char *s, const char *frag)
 
 /* ---- fixtures ---- */
 
-
 static void frame(uint64_t n, uint32_t len)
 {
 	memset(&pkt, 0, sizeof(pkt));
@@ -628,6 +627,170 @@ static void test_stream(void **state)
 	assert_json_lines(nl_out_cstr(&mem));
 }
 
+static void flow_fn(void *arg, const struct nl_flow_event *ev)
+{
+	(void)arg;
+	(void)ev;
+}
+
+/* Stream analysis: the map fields of a packet, message, note, late map,
+ * conn and summary objects, each a valid line; hostile values (part counts
+ * past the array, message bytes that are control codes or not UTF-8) stay
+ * inside the schema. */
+static void test_flow_objects(void **state)
+{
+	(void)state;
+	frame(4, 60);
+	pkt.layers |= NL_LAYER_BIT(NL_L_IPV4) | NL_LAYER_BIT(NL_L_TCP);
+	addr(&pkt.src, "10.0.0.1");
+	addr(&pkt.dst, "10.0.0.2");
+	struct nl_segmap m = {.conn_id = 1,
+			      .frame = 4,
+			      .state = NL_SEGMAP_MAPPED,
+			      .offload = true,
+			      .offset = 120,
+			      .bytes = 176,
+			      .n_msgs = 3,
+			      .n_parts = 3};
+	m.parts[0] = (struct nl_msg_part){3, 200, 80, 120, NL_PART_TAIL};
+	m.parts[1] = (struct nl_msg_part){4, 16, 0, 16, NL_PART_WHOLE};
+	m.parts[2] = (struct nl_msg_part){5, 0, 0, 40, NL_PART_HEAD};
+	struct nl_event ev = {.type = NL_EV_PACKET, .pkt = &pkt, .segmap = &m};
+	const char *s = run(&ev);
+	assert_has(s, "\"map_state\":\"mapped\",\"map_offset\":120,"
+		      "\"map_bytes\":176,\"n_msgs\":3,\"messages\":["
+		      "{\"index\":3,\"part\":\"tail\",\"bytes\":120,\"at\":80,"
+		      "\"msg_len\":200},{\"index\":4,\"part\":\"whole\","
+		      "\"bytes\":16,\"at\":0,\"msg_len\":16},{\"index\":5,"
+		      "\"part\":\"head\",\"bytes\":40,\"at\":0,"
+		      "\"msg_len\":null}],\"merged\":3,\"split\":true,"
+		      "\"offload\":true");
+	m.n_parts = 255;
+	m.state = 99;
+	s = run(&ev);
+	assert_has(s, "\"map_state\":\"?\",\"offload\":true");
+	m.state = NL_SEGMAP_MAPPED;
+	m.late = true;
+	ev = (struct nl_event){.type = NL_EV_SEGMAP, .u.segmap = &m};
+	s = run(&ev);
+	assert_has(s, "{\"type\":\"segmap\",\"frame\":4,\"conn\":1,"
+		      "\"dir\":\"c2s\",\"late\":true,\"map_state\":"
+		      "\"mapped\"");
+
+	struct nl_message msg = {.conn_id = 1,
+				 .dir = NL_SERVER,
+				 .end = NL_MSG_CUT_GAP,
+				 .split = true,
+				 .has_gap = true,
+				 .index = 2,
+				 .offset = 9,
+				 .len = 70004,
+				 .declared = 70000,
+				 .header_len = 4,
+				 .n_frames = 49,
+				 .n_listed = 200,
+				 .prefix_len = 200,
+				 .first_frame = 6,
+				 .last_frame = 60};
+	static const uint8_t hostile[] = {0x1b, '[', '2',  'J', 0x07,
+					  0xff, '"', '\\', 0x00};
+	memcpy(msg.prefix, hostile, sizeof(hostile));
+	for (unsigned i = 0; i < NL_MSG_FRAMES; i++)
+		msg.frames[i] = 6 + i;
+	ev = (struct nl_event){.type = NL_EV_MESSAGE, .u.message = &msg};
+	s = run(&ev);
+	assert_has(s, "{\"type\":\"message\",\"conn\":1,\"dir\":\"s2c\","
+		      "\"index\":2,\"offset\":9,\"len\":70004,"
+		      "\"header_len\":4,\"declared\":70000,\"frames\":[6,7,8,"
+		      "9,10,11,12,13],\"n_frames\":49,\"first_frame\":6,"
+		      "\"last_frame\":60,\"complete\":false,\"end\":\"gap\","
+		      "\"split\":true,\"has_gap\":true,\"prefix\":"
+		      "\"\\u001b[2J\\u0007\\u00ff\\\"\\\\\\u0000");
+
+	struct nl_flow_note n = {
+	    .conn_id = 1, .frame = 9, .offset = 7, .len = 3};
+	ev = (struct nl_event){.type = NL_EV_FLOW_NOTE, .u.note = &n};
+	for (uint8_t t = 0; t <= NL_NOTE_COUNT; t++) {
+		n.type = t;
+		n.why = t == NL_NOTE_FRAMING_ERROR ? "length > max\x01" : NULL;
+		n.has_runner_up = true;
+		n.how = NL_HOW_AUTO;
+		n.spec.kind = NL_FRAMING_LINE;
+		n.runner_up.kind = NL_FRAMING_VARINT;
+		s = run(&ev);
+		assert_has(s, "{\"type\":\"note\",\"note\":");
+	}
+	n.type = NL_NOTE_FRAMING;
+	s = run(&ev);
+	assert_has(s, "\"note\":\"framing\",\"conn\":1,\"dir\":\"c2s\","
+		      "\"frame\":9,\"framing\":\"line\",\"how\":\"auto\","
+		      "\"confirm\":0,\"runner_up\":\"varint\","
+		      "\"runner_confirm\":0}");
+	n.type = NL_NOTE_GAP;
+	n.reason = NL_REASM_GAP_SNAPLEN;
+	s = run(&ev);
+	assert_has(s, "\"note\":\"gap\",\"conn\":1,\"dir\":\"c2s\","
+		      "\"frame\":9,\"offset\":7,\"len\":3,\"reason\":"
+		      "\"snaplen\"}");
+
+	/* --truth records and UDP flows: valid lines, strings escaped */
+	struct nl_app_rec r = {
+	    .kind = NL_APP_RECV, .index = 1, .ret = 14, .len = 1024};
+	strcpy(r.side, "server");
+	strcpy(r.ev, "recv\x01");
+	strcpy(r.detail, "\"x\"\xff");
+	ev = (struct nl_event){.type = NL_EV_APP, .u.app = &r};
+	s = run(&ev);
+	assert_has(s, "{\"type\":\"app\",\"side\":\"server\",\"ev\":"
+		      "\"recv\\u0001\"");
+	struct nl_app_map am = {.n_sends = 2, .first = 1, .last = 2};
+	strcpy(am.side, "client");
+	struct nl_udp_flow uf = {.id = 3};
+	ev = (struct nl_event){.type = NL_EV_PACKET,
+			       .pkt = &pkt,
+			       .app = &am,
+			       .udp = &uf,
+			       .udp_index = 2};
+	s = run(&ev);
+	assert_has(s, "\"udp_flow\":{\"id\":3,");
+
+	/* a connection's figures (--conns) */
+	struct nl_conn c = {.id = 1};
+	addr(&c.addr[0], "10.0.0.1");
+	addr(&c.addr[1], "10.0.0.2");
+	struct nl_flow_stats fs = {.conn_id = 1};
+	fs.dir[0].how = NL_HOW_PORT;
+	fs.dir[0].spec.kind = NL_FRAMING_LENPREFIX;
+	fs.dir[0].spec.len_size = 4;
+	fs.dir[0].merged_segs = 5;
+	fs.dir[1].split_msgs = 2;
+	struct nl_conn_end end = {.conn = &c, .flow = &fs};
+	opts.conns = true;
+	ev = (struct nl_event){.type = NL_EV_CONN_END, .u.conn_end = &end};
+	s = run(&ev);
+	assert_has(s, "\"framing_c2s\":\"u32le\",\"framing_s2c\":null,"
+		      "\"messages\":0,\"merged_segments\":5,"
+		      "\"split_messages\":2,\"flow\":{\"c2s\":{\"framing\":"
+		      "\"u32le\",\"how\":\"port\",");
+
+	/* the summary of a real (empty) flow table */
+	struct nl_flow_config cfg;
+	nl_flow_config_defaults(&cfg);
+	cfg.cap = 4;
+	cfg.reasm.max_buffer = 64 * 1024;
+	struct nl_flow_table *t = NULL;
+	char errbuf[NL_ERRBUF_SIZE];
+	assert_int_equal(nl_flowtable_new(&t, &cfg, flow_fn, NULL, errbuf),
+			 NL_OK);
+	struct nl_summary sum = {.flows = t};
+	ev = (struct nl_event){.type = NL_EV_SUMMARY, .u.summary = &sum};
+	s = run(&ev);
+	assert_has(s, "\"flows\":{\"analysed\":0,\"not_analysed\":0,");
+	assert_has(s, "\"cap\":4,");
+	assert_has(s, "\"pool\":{\"chunk_size\":");
+	nl_flowtable_free(t);
+}
+
 #define T(f) cmocka_unit_test_setup(f, reset)
 
 int main(void)
@@ -636,7 +799,7 @@ int main(void)
 	    T(test_validator),	     T(test_tcp_exact),
 	    T(test_arp_vlan_vendor), T(test_ipv6_icmp_fragment),
 	    T(test_other_links),     T(test_summary),
-	    T(test_stream),
+	    T(test_stream),	     T(test_flow_objects),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
