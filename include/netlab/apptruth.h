@@ -53,7 +53,7 @@ struct nl_app_rec {
 	bool printed;	    /* already reported */
 	char side[8];	    /* "client", "server" (as written) */
 	char ev[12];	    /* "send", "recv", "connect", "sockopts" … */
-	char detail[48];    /* errno name, options, reason: as written */
+	char detail[80];    /* errno name, options, reason */
 	struct nl_addr local, peer;
 	uint16_t local_port, peer_port;
 	uint64_t off;	    /* stream offset (TCP) */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "netlab/apptruth.h"
+#include "netlab/conn.h"
 
 struct stream {
 	uint8_t kind;
@@ -185,13 +186,22 @@ static bool parse_line(const char *line, struct nl_app_rec *r)
 	if (!field_str(line, "errno", r->detail, sizeof(r->detail)))
 		field_str(line, "reason", r->detail, sizeof(r->detail));
 	if (!strcmp(r->ev, "sockopts")) {
-		const char *p = strstr(line, "\"nodelay\"");
-		if (p) {
-			size_t k = strcspn(p, "}");
-			if (k >= sizeof(r->detail))
-				k = sizeof(r->detail) - 1;
-			memcpy(r->detail, p, k);
-			r->detail[k] = 0;
+		/* "nodelay":false,"cork":false,"maxseg":1448 -> nodelay=false
+		 * cork=false maxseg=1448 */
+		static const char *const keys[] = {"nodelay", "cork", "maxseg",
+						   "sndbuf", "rcvbuf"};
+		size_t k = 0;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			const char *v = field(line, keys[i]);
+			if (!v)
+				continue;
+			size_t n = strcspn(v, ",}");
+			int w = snprintf(r->detail + k, sizeof(r->detail) - k,
+					 "%s%s=%.*s", k ? " " : "", keys[i],
+					 (int)n, v);
+			if (w < 0 || (size_t)w >= sizeof(r->detail) - k)
+				break;
+			k += (size_t)w;
 		}
 	}
 	return true;
@@ -463,6 +473,12 @@ static bool recv_due(const struct nl_app_rec *r, uint64_t end, bool fin)
 	return r->off + (uint64_t)r->ret <= end;
 }
 
+static bool by_time(const struct nl_app_rec *r, uint64_t ns, bool flag)
+{
+	(void)flag;
+	return r->ns <= (int64_t)ns;
+}
+
 static bool by_index(const struct nl_app_rec *r, uint64_t index, bool flag)
 {
 	(void)flag;
@@ -543,10 +559,13 @@ void nl_apptruth_before(struct nl_apptruth *t, const struct nl_packet *pkt,
 			map_sends(t, snd, offset, offset + pkt->payload_len,
 				  map);
 	}
-	/* close() before its FIN or RST */
-	if (fin)
-		report_while(t, find(t, NL_APP_CLOSE, false, src, sp, dst, dp),
-			     all, 0, false, fn, arg);
+	/* close(), shutdown(), errors: by time (a close may come long
+	 * after its side's FIN, once the peer's FIN was read) */
+	int64_t ns = nl_time_ns(&pkt->ts);
+	report_while(t, find(t, NL_APP_CLOSE, false, src, sp, dst, dp), by_time,
+		     (uint64_t)ns, false, fn, arg);
+	report_while(t, find(t, NL_APP_CLOSE, false, dst, dp, src, sp), by_time,
+		     (uint64_t)ns, false, fn, arg);
 	t->after_recv = rcv;
 	t->after_end = fin ? end - (pkt->tcp.flags & NL_TCP_FIN ? 1 : 0)
 			   : offset + pkt->payload_len;

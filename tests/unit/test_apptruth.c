@@ -75,7 +75,7 @@ static void test_merged_sends(void **state)
 	    "{\"ts\":1.7,\"side\":\"client\",\"ev\":\"send\",\"proto\":\"tcp\",\"conn\":1," EP_C ",\"off\":5,\"len\":5,\"ret\":5}\n"
 	    "{\"ts\":1.8,\"side\":\"client\",\"ev\":\"send\",\"proto\":\"tcp\",\"conn\":1," EP_C ",\"off\":10,\"len\":4,\"ret\":4}\n"
 	    "{\"ts\":1.9,\"side\":\"server\",\"ev\":\"recv\",\"proto\":\"tcp\",\"conn\":1," EP_S ",\"off\":0,\"len\":1024,\"ret\":14}\n"
-	    "{\"ts\":2.0,\"side\":\"client\",\"ev\":\"close\",\"proto\":\"tcp\",\"conn\":1," EP_C ",\"off\":14}\n"
+	    "{\"ts\":1700000000.0015,\"side\":\"client\",\"ev\":\"close\",\"proto\":\"tcp\",\"conn\":1," EP_C ",\"off\":14}\n"
 	    "{\"ts\":2.1,\"side\":\"server\",\"ev\":\"recv\",\"proto\":\"tcp\",\"conn\":1," EP_S ",\"off\":14,\"len\":1024,\"ret\":0}\n"
 	    "not json at all\n");
 	struct nl_app_map m;
