@@ -95,6 +95,8 @@ struct nl_segmap {
 	bool offload;	/* payload larger than the MSS the receiver
 			   announced: a GSO/TSO/GRO batch, not a wire segment */
 	bool push;	/* the segment had PSH: a probable send() end */
+	bool held_ooo;	/* NL_SEGMAP_PENDING: waiting for a hole to be
+			   filled (else: for the framing to be detected) */
 	uint64_t offset; /* stream offset of its first mapped byte */
 	uint32_t bytes;	 /* payload bytes mapped */
 	uint32_t n_msgs; /* messages it carried parts of (all of them) */

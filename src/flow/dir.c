@@ -697,8 +697,10 @@ void nl_flow_dir_after_segment(struct walk *w, bool push, uint32_t plen)
 	}
 	/* payload that produced no event waits in the reassembler's pool
 	 * for a hole to be filled; a later NL_FLOW_SEGMAP maps it */
-	if (m->state == NL_SEGMAP_NONE && plen && d->rs.head)
+	if (m->state == NL_SEGMAP_NONE && plen && d->rs.head) {
 		m->state = NL_SEGMAP_PENDING;
+		m->held_ooo = true;
+	}
 	map_close(d, m);
 	map_count(w->t, d, m);
 	nl_flow_late_flush(w->t, w->f);

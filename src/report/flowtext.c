@@ -155,18 +155,13 @@ void nl_rf_parts_text(struct nl_outbuf *o, const struct nl_segmap *m)
 	}
 }
 
-static const char *pending_why(const struct nl_tcp_note *n)
+static const char *pending_why(const struct nl_segmap *m)
 {
-	/* the map does not say why it is held; the tracker's flags do when
-	 * the segment came after a hole */
-	uint32_t ooo = (1u << NL_TA_OUT_OF_ORDER) | (1u << NL_TA_LOST_SEGMENT);
-	if (n && (n->analysis & ooo))
-		return "held: out of order";
-	return "held: framing not yet known";
+	return m->held_ooo ? "held: out of order"
+			   : "held: framing not yet known";
 }
 
-const char *nl_rf_state_words(const struct nl_segmap *m,
-			      const struct nl_tcp_note *n)
+const char *nl_rf_state_words(const struct nl_segmap *m)
 {
 	switch (m->state) {
 	case NL_SEGMAP_NONE:
@@ -174,7 +169,7 @@ const char *nl_rf_state_words(const struct nl_segmap *m,
 	case NL_SEGMAP_MAPPED:
 		return "mapped";
 	case NL_SEGMAP_PENDING:
-		return pending_why(n);
+		return pending_why(m);
 	case NL_SEGMAP_RETRANS:
 		return "retransmitted: already delivered";
 	case NL_SEGMAP_UNFRAMED:
@@ -188,8 +183,7 @@ const char *nl_rf_state_words(const struct nl_segmap *m,
 	}
 }
 
-void nl_rf_segmap_text(struct nl_outbuf *o, const struct nl_segmap *m,
-		       const struct nl_tcp_note *n)
+void nl_rf_segmap_text(struct nl_outbuf *o, const struct nl_segmap *m)
 {
 	if (m->state == NL_SEGMAP_NONE)
 		return;
@@ -199,7 +193,7 @@ void nl_rf_segmap_text(struct nl_outbuf *o, const struct nl_segmap *m,
 		return;
 	}
 	nl_out_char(o, '(');
-	nl_out_str(o, nl_rf_state_words(m, n));
+	nl_out_str(o, nl_rf_state_words(m));
 	nl_out_char(o, ')');
 	if (m->offload)
 		NL_OUT_LIT(o, "  OFFLOAD>MSS");
@@ -233,7 +227,7 @@ void nl_rf_late_line(struct nl_outbuf *o, const struct nl_segmap *m)
 		NL_OUT_LIT(o, " msgs ");
 		nl_rf_parts_text(o, m);
 	} else {
-		nl_rf_segmap_text(o, m, NULL);
+		nl_rf_segmap_text(o, m);
 	}
 	nl_out_char(o, '\n');
 }

@@ -38,11 +38,9 @@ void nl_rf_spec(struct nl_outbuf *o, const struct nl_framing_spec *s);
 
 /* The packet line's map, after a space: "msgs #3[tail 120B] #4[16B]
  * #5[head 40/200B]  MERGED 3". n (may be NULL) tells why a map is pending. */
-void nl_rf_segmap_text(struct nl_outbuf *o, const struct nl_segmap *m,
-		       const struct nl_tcp_note *n);
+void nl_rf_segmap_text(struct nl_outbuf *o, const struct nl_segmap *m);
 /* "held: out of order", "unframed" … for a map that is not MAPPED */
-const char *nl_rf_state_words(const struct nl_segmap *m,
-			      const struct nl_tcp_note *n);
+const char *nl_rf_state_words(const struct nl_segmap *m);
 /* "#3[tail 120B] #4[16B] … 12 more … #20[16B]" and the flags. */
 void nl_rf_parts_text(struct nl_outbuf *o, const struct nl_segmap *m);
 /* Whole lines, indented under the frame column, ending in '\n'. */

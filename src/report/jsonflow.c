@@ -19,6 +19,8 @@ static void jspec(struct jw *w, const char *k, size_t kn,
 void nl_json_segmap_fields(struct jw *w, const struct nl_segmap *m)
 {
 	js(w, JK("map_state"), nl_rf_state(m->state));
+	if (m->state == NL_SEGMAP_PENDING)
+		js(w, JK("held_for"), m->held_ooo ? "hole" : "framing");
 	if (m->state == NL_SEGMAP_MAPPED) {
 		ju(w, JK("map_offset"), m->offset);
 		ju(w, JK("map_bytes"), m->bytes);

@@ -241,7 +241,7 @@ static void tcp_body(struct text_sink *s, const struct nl_packet *pkt,
 	if (n)
 		nl_report_tcp_notes(o, n);
 	if (map)
-		nl_rf_segmap_text(o, map, n);
+		nl_rf_segmap_text(o, map);
 }
 
 static void icmp_body(struct nl_outbuf *o, const struct nl_icmp *ic)

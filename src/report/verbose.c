@@ -582,15 +582,14 @@ static void part_line(struct nl_outbuf *o, const struct nl_msg_part *p)
 	NL_OUT_LIT(o, " bytes)\n");
 }
 
-static void messages_block(struct nl_outbuf *o, const struct nl_segmap *m,
-			   const struct nl_tcp_note *n)
+static void messages_block(struct nl_outbuf *o, const struct nl_segmap *m)
 {
 	if (m->state == NL_SEGMAP_NONE)
 		return;
 	NL_OUT_LIT(o, "  Messages");
 	if (m->state != NL_SEGMAP_MAPPED) {
 		NL_OUT_LIT(o, ": ");
-		nl_out_str(o, nl_rf_state_words(m, n));
+		nl_out_str(o, nl_rf_state_words(m));
 		if (m->offload)
 			NL_OUT_LIT(o, "; larger than the MSS: a GSO/TSO/GRO "
 				      "batch captured on a host, not a wire "
@@ -686,7 +685,7 @@ static void on_packet(struct verbose_sink *s, const struct nl_event *ev)
 		anomaly_lines(o, pkt, NL_LAYER_BIT(NL_L_PAYLOAD), &done);
 	}
 	if (map)
-		messages_block(o, map, n);
+		messages_block(o, map);
 	if (ev_udp && ev_udp->udp) {
 		NL_OUT_LIT(o, "  UDP flow:");
 		nl_report_udp_dgram(o, ev_udp->udp, ev_udp->udp_dir,

@@ -153,9 +153,9 @@ static void test_text_states(void **state)
 		snprintf(want, sizeof(want), LINE_HEAD "0%s\n", cases[i].want);
 		assert_string_equal(run_sink(nl_sink_text_new, &ev), want);
 	}
-	/* held after a hole: the tracker says why */
+	/* held after a hole: the map says why */
 	m.state = NL_SEGMAP_PENDING;
-	n.analysis = 1u << NL_TA_LOST_SEGMENT;
+	m.held_ooo = true;
 	ev.tcp = &n;
 	const char *out = run_sink(nl_sink_text_new, &ev);
 	assert_non_null(strstr(out, " msgs (held: out of order)\n"));
