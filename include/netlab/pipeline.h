@@ -19,7 +19,7 @@
 #include "netlab/status.h"
 #include "netlab/udpflow.h"
 
-#define NL_MAX_SINKS 8
+#define NL_MAX_SINKS 12
 #define NL_MAX_NOTICES 4
 
 struct nl_config {

@@ -65,6 +65,9 @@ static void fuzz_report_opts(struct nl_report_opts *r, uint8_t bits,
 	r->ladder_id = (bits & 0x20) ? 1 + (style & 3) : 0;
 	r->ascii = true; /* box drawing is UTF-8: not for the byte check */
 	r->oui = (bits & 0x40) ? fuzz_oui : NULL;
+	r->map_id = (bits & 0x20) ? 1 + (style >> 2 & 3) : 0;
+	r->follow_id = 1 + (style >> 4 & 3);
+	r->follow_dir = style >> 6 & 1;
 }
 
 static void fuzz_fail(const char *what, const char *buf, size_t len, size_t at)
@@ -265,6 +268,8 @@ enum fuzz_out {
 	FUZZ_OUT_VERBOSE,
 	FUZZ_OUT_LADDER,
 	FUZZ_OUT_JSON,
+	FUZZ_OUT_VIEWS, /* --messages, --map, --follow */
+	FUZZ_OUT_RAW,	/* --follow-raw: raw bytes by design, not checked */
 	FUZZ_OUT_COUNT
 };
 
@@ -300,6 +305,12 @@ static void fuzz_sinks_init(struct fuzz_sinks *fs, struct nl_ctx *ctx,
 	struct nl_report_opts jr = *r;
 	fuzz_sink_add(ctx, nl_sink_json_new(&s, &fs->out[FUZZ_OUT_JSON], &jr),
 		      s);
+	struct nl_outbuf *v = &fs->out[FUZZ_OUT_VIEWS];
+	fuzz_sink_add(ctx, nl_sink_messages_new(&s, v, r), s);
+	fuzz_sink_add(ctx, nl_sink_map_new(&s, v, r), s);
+	fuzz_sink_add(ctx, nl_sink_follow_new(&s, v, r), s);
+	fuzz_sink_add(ctx,
+		      nl_sink_follow_raw_new(&s, &fs->out[FUZZ_OUT_RAW], r), s);
 }
 
 /* JSON objects of one type ("packet") at the start of a line. */
@@ -336,7 +347,9 @@ static void fuzz_sinks_check_n(struct fuzz_sinks *fs, int want_packets)
 	}
 	for (int i = 0; i < FUZZ_OUT_COUNT; i++) {
 		struct nl_outbuf *o = &fs->out[i];
-		if (i == FUZZ_OUT_JSON) {
+		if (i == FUZZ_OUT_RAW) {
+			/* raw stream bytes: anything goes */
+		} else if (i == FUZZ_OUT_JSON) {
 			/* a JSON object may still be half written only
 			 * between events, never here */
 			fuzz_check_json_lines(o->buf, o->len);
