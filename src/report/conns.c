@@ -1,9 +1,11 @@
 /*
  * --conns: the connection table printed at the end of the run, one row per
  * TCP connection in the order they left the table (at the end of the
- * capture: by id). Rows are formatted when a connection leaves the table,
- * into a bounded buffer of this sink's own, so the table costs no memory
- * per connection in the tracker:
+ * capture: by id). Rows are formatted when a connection leaves the table
+ * and spilled to an anonymous temporary file, so the table costs neither
+ * memory per connection in the tracker nor a growing buffer here (a
+ * capture of millions of connections lists them all in constant memory);
+ * without a temporary file they are kept in memory up to ROWS_MAX:
  *
  *   connections: 2 TCP (1 still open at the end)
  *      id client                server                client_state server_state
@@ -18,8 +20,10 @@
  *         c2s u32le (auto) 12 msgs, 30 segs, 5 merged (max 3/seg), 2 split
  *         (max 4 segs/msg)
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "flowtext.h"
@@ -30,7 +34,8 @@
 
 struct conns_sink {
 	struct nl_outbuf *o;
-	struct nl_outbuf rows;
+	struct nl_outbuf rows; /* to the temporary file, or in memory */
+	FILE *spill;	       /* NULL: rows in memory */
 	uint64_t n, dropped;
 };
 
@@ -146,7 +151,7 @@ static void conns_event(void *self, const struct nl_event *ev)
 		s->n++;
 		/* the memory outbuf drops what passes its cap; keep whole
 		 * rows only */
-		if (s->rows.len + 512 > ROWS_MAX) {
+		if (!s->spill && s->rows.len + 512 > ROWS_MAX) {
 			s->dropped++;
 			return;
 		}
@@ -166,7 +171,23 @@ static void conns_event(void *self, const struct nl_event *ev)
 	NL_OUT_LIT(o, "   id client                server                "
 		      "client_state server_state conn_state history      "
 		      "rtt_ms  bytes_c2s  bytes_s2c duration   analysis\n");
-	nl_out_write(o, s->rows.buf, s->rows.len);
+	if (s->spill) {
+		/* the rows so far, back from the file, then what is left */
+		nl_out_flush(&s->rows);
+		int fd = fileno(s->spill);
+		char buf[65536];
+		ssize_t k;
+		if (lseek(fd, 0, SEEK_SET) == 0)
+			while ((k = read(fd, buf, sizeof(buf))) > 0)
+				nl_out_write(o, buf, (size_t)k);
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+			s->rows.failed = true;
+	} else {
+		nl_out_write(o, s->rows.buf, s->rows.len);
+	}
+	if (s->rows.failed)
+		NL_OUT_LIT(o, "  (the connection table's temporary file failed: "
+			      "rows are missing)\n");
 	if (s->dropped) {
 		NL_OUT_LIT(o, "  (");
 		nl_out_u64(o, s->dropped);
@@ -179,6 +200,8 @@ static void conns_close(void *self)
 {
 	struct conns_sink *s = self;
 	nl_out_free(&s->rows);
+	if (s->spill)
+		fclose(s->spill);
 	free(s);
 }
 
@@ -195,11 +218,15 @@ enum nl_status nl_sink_conns_new(struct nl_sink *out, struct nl_outbuf *o,
 	struct conns_sink *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NL_NOMEM;
-	if (!nl_out_init(&s->rows, -1)) {
+	s->spill = tmpfile();
+	if (!nl_out_init(&s->rows, s->spill ? fileno(s->spill) : -1)) {
+		if (s->spill)
+			fclose(s->spill);
 		free(s);
 		return NL_NOMEM;
 	}
-	s->rows.cap_max = ROWS_MAX;
+	if (!s->spill)
+		s->rows.cap_max = ROWS_MAX;
 	s->o = o;
 	out->ops = &conns_ops;
 	out->self = s;
