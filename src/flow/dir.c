@@ -527,20 +527,29 @@ static void turn_change(struct walk *w, const uint8_t *p, size_t n)
 	pw.dir = (uint8_t)prev;
 	struct flow_dir *o = &f->d[prev];
 	o->turn_ended = true;
-	if (o->mode == MODE_DETECT) {
+	if (o->mode == MODE_DETECT)
 		detect_try(&pw, o, true);
-	} else if (o->mode == MODE_FRAMED && o->msg.active) {
+	if (o->mode == MODE_FRAMED && o->msg.active) {
 		struct nl_frame fr;
-		if (nl_framer_turn_end(&o->fr, p, n, &fr))
+		if (nl_framer_turn_end(&o->fr, p, n, &fr)) {
+			/* its last segment's map may still be open (just
+			 * replayed after detection): it ends there */
+			struct nl_segmap *lm = &w->t->late;
+			if (w->t->late_open && lm->conn_id == f->conn_id &&
+			    lm->dir == (uint8_t)prev &&
+			    lm->frame == o->msg.m.last_frame)
+				map_part_end(lm, o->msg.m.index, fr.len);
 			msg_end(&pw, o, NL_MSG_COMPLETE,
 				fr.start + fr.len, fr.len, fr.header_len);
+		}
 	}
 }
 
 static void on_data(struct walk *w, struct flow_dir *d,
 		    const struct nl_reasm_event *ev)
 {
-	turn_change(w, ev->data, ev->len);
+	/* first: the other side's detection, run at its turn's end, sees
+	 * what this side answered ("ready") */
 	if (!d->spoke) {
 		d->spoke = true;
 		size_t k = ev->len < NL_DETECT_PEER_BYTES ? ev->len
@@ -548,6 +557,7 @@ static void on_data(struct walk *w, struct flow_dir *d,
 		memcpy(d->first, ev->data, k);
 		d->first_len = (uint8_t)k;
 	}
+	turn_change(w, ev->data, ev->len);
 	w->new_data = true;
 	w->last_ev_frame = ev->frame;
 	d->st.bytes += ev->len;

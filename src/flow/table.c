@@ -444,8 +444,11 @@ bool nl_segmap_split(const struct nl_segmap *m)
 {
 	if (m->state != NL_SEGMAP_MAPPED)
 		return false;
-	for (unsigned i = 0; i < m->n_parts; i++)
-		if (m->parts[i].part != NL_PART_WHOLE)
+	/* a head whose length is not known yet (turns, none, http until
+	 * close) may well end with the segment: not counted as split */
+	for (unsigned i = 0; i < m->n_parts && i < NL_SEGMAP_PARTS; i++)
+		if (m->parts[i].part != NL_PART_WHOLE &&
+		    !(m->parts[i].part == NL_PART_HEAD && !m->parts[i].msg_len))
 			return true;
 	return false;
 }

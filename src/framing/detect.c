@@ -271,10 +271,20 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 		r->score = (int64_t)r->msgs * BIT;
 		return;
 	}
-	if (r->error || r->hits == 0)
+	if (r->error)
 		return;
 	if (ended && r->partial && !r->capped)
 		return; /* the sender stopped inside a message */
+	if (peer && (r->msgs || r->partial)) {
+		/* the other direction's framing reads a plausible length
+		 * here: a first message longer than the prefix is no
+		 * reason to doubt it */
+		r->viable = true;
+		r->score = (int64_t)(r->msgs + 1) * BIT;
+		return;
+	}
+	if (r->hits == 0)
+		return;
 	int64_t per_hit = lg(r->covered) - lg(r->msgs);
 	r->score = (int64_t)r->hits * per_hit;
 	if (cls == C_LINE) {
@@ -301,6 +311,14 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 			z = 8 * BIT;
 		if (z > 0 && spec->len_size > w)
 			zscore = (int64_t)r->msgs * (spec->len_size - w) * z;
+		/* short messages in a long stream: each length's own high
+		 * bytes are zero, where the bodies seldom hold one; at most
+		 * len_size - 1 of each count (the low byte says nothing) */
+		uint64_t hz = r->hdr_zeros;
+		if (hz > (uint64_t)r->msgs * (spec->len_size - 1))
+			hz = (uint64_t)r->msgs * (spec->len_size - 1);
+		if (z > 0 && (int64_t)hz * z > zscore)
+			zscore = (int64_t)hz * z;
 	}
 	/* PSH ends missed by the message ends count against a framing,
 	 * except where the sender corked or was held by Nagle or the MSS

@@ -75,17 +75,6 @@ const char *nl_rf_gap_words(uint8_t why)
 	}
 }
 
-bool nl_rf_split(const struct nl_segmap *m)
-{
-	if (m->state != NL_SEGMAP_MAPPED)
-		return false;
-	unsigned n = nl_rf_n_parts(m);
-	for (unsigned i = 0; i < n; i++)
-		if (m->parts[i].part != NL_PART_WHOLE)
-			return true;
-	return false;
-}
-
 unsigned nl_rf_n_parts(const struct nl_segmap *m)
 {
 	return m->n_parts < NL_SEGMAP_PARTS ? m->n_parts : NL_SEGMAP_PARTS;
@@ -144,7 +133,7 @@ void nl_rf_parts_text(struct nl_outbuf *o, const struct nl_segmap *m)
 		nl_out_u64(o, m->n_msgs);
 		sep = " ";
 	}
-	if (nl_rf_split(m)) {
+	if (nl_segmap_split(m)) {
 		nl_out_str(o, sep);
 		NL_OUT_LIT(o, "SPLIT");
 		sep = " ";

@@ -27,9 +27,7 @@ const char *nl_rf_state(uint8_t state);	  /* "mapped" "pending" … */
 const char *nl_rf_end(uint8_t end);	  /* "complete" "gap" "end" "error" */
 const char *nl_rf_note(uint8_t type);	  /* "framing" "gap" … */
 const char *nl_rf_how(uint8_t how);	  /* "option" "port" "auto" … */
-const char *nl_rf_gap_words(uint8_t why); /* "never captured" … */
-bool nl_rf_split(const struct nl_segmap *m);
-/* Parts listed, clamped to the array. */
+const char *nl_rf_gap_words(uint8_t why); /* Parts listed, clamped to the array. */
 unsigned nl_rf_n_parts(const struct nl_segmap *m);
 unsigned nl_rf_n_frames(const struct nl_message *m);
 

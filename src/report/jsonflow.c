@@ -44,7 +44,7 @@ void nl_json_segmap_fields(struct jw *w, const struct nl_segmap *m)
 		jw_close(w, ']');
 		if (nl_segmap_merged(m))
 			ju(w, JK("merged"), m->n_msgs);
-		if (nl_rf_split(m))
+		if (nl_segmap_split(m))
 			jb(w, JK("split"), true);
 	}
 	if (m->offload)

@@ -612,7 +612,7 @@ static void messages_block(struct nl_outbuf *o, const struct nl_segmap *m)
 		NL_OUT_LIT(o, " messages (merged: one segment carried "
 			      "several sends)");
 	}
-	if (nl_rf_split(m))
+	if (nl_segmap_split(m))
 		NL_OUT_LIT(o, "; a message split across segments");
 	if (m->offload)
 		NL_OUT_LIT(o, "; larger than the MSS: a GSO/TSO/GRO batch "

@@ -103,8 +103,9 @@ static void test_text_merged(void **state)
 				      "SPLIT OFFLOAD>MSS\n");
 	mapped(&m, 4, 1);
 	part(&m, 9, NL_PART_HEAD, 10, 0);
+	/* its end may be the segment's: not called split */
 	assert_string_equal(run_sink(nl_sink_text_new, &ev),
-			    LINE_HEAD "4 \"xxxx\" msgs #9[head 10B]  SPLIT\n");
+			    LINE_HEAD "4 \"xxxx\" msgs #9[head 10B]\n");
 	mapped(&m, 4, 1);
 	part(&m, 2, NL_PART_WHOLE, 4, 4);
 	assert_string_equal(run_sink(nl_sink_text_new, &ev),
