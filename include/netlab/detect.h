@@ -89,6 +89,10 @@ struct nl_detect_input {
 	/* the other direction's framing once chosen (NULL if not): a
 	 * response usually speaks like its request */
 	const struct nl_framing_spec *peer_spec;
+	/* this direction's own framing before a gap it could not cross
+	 * (NULL if none): tried first, like peer_spec, to find where its
+	 * messages start again (buf then begins after the gap) */
+	const struct nl_framing_spec *prior;
 	uint64_t max_message; /* 0 = NL_FRAMING_DEFAULT_MAX_MESSAGE */
 };
 

@@ -392,11 +392,32 @@ static void detect_input(struct walk *w, struct flow_dir *d,
 	in->peer_len = peer->first_len;
 	if (peer->st.how != NL_HOW_NONE)
 		in->peer_spec = &peer->st.spec;
+	if (d->redetect)
+		in->prior = &d->st.spec;
 	in->max_message = w->t->cfg.max_message;
 }
 
 /* Try to choose the framing (always when final); on a decision replay the
  * held bytes through the framer. */
+static bool same_spec(const struct nl_framing_spec *a,
+		      const struct nl_framing_spec *b)
+{
+	return a->kind == b->kind && a->len_size == b->len_size &&
+	       a->big_endian == b->big_endian &&
+	       a->len_offset == b->len_offset && a->adjust == b->adjust;
+}
+
+/* The framing lost step at a gap: hold what follows and look for where
+ * its messages start again (mid-stream detection, this framing first),
+ * rather than guessing the next segment start. */
+static void realign(struct flow_dir *d)
+{
+	d->mode = MODE_DETECT;
+	d->redetect = true;
+	d->midstream = true;
+	d->turn_ended = false;
+}
+
 static bool detect_try(struct walk *w, struct flow_dir *d, bool final)
 {
 	struct nl_flow_table *t = w->t;
@@ -408,7 +429,29 @@ static bool detect_try(struct walk *w, struct flow_dir *d, bool final)
 	detect_input(w, d, s, s ? slot_buf(t, d) : NULL, &in);
 	if (!nl_framing_detect(&in, final, &r))
 		return false;
-	set_framing(w, d, &r);
+	if (d->redetect) {
+		/* realigning after a gap: the framing stays; only where
+		 * its messages start again is new */
+		if (!same_spec(&r.spec, &d->st.spec)) {
+			r.spec = d->st.spec;
+			r.start = 0;
+		}
+		d->redetect = false;
+		if (d->fr_ready)
+			nl_framer_free(&d->fr);
+		d->fr_ready = nl_framer_init(&d->fr, &d->st.spec,
+					     t->cfg.max_message) == NL_OK;
+		d->mode = d->fr_ready ? MODE_FRAMED : MODE_OFF;
+		/* a later alignment is reached by the replay below (bytes
+		 * before it unframed, then the resync note) */
+		if (d->fr_ready && s && !r.start) {
+			nl_framer_resync(&d->fr, s->base);
+			d->st.resyncs++;
+			note(w, NL_NOTE_RESYNC, s->base, 0, r.why);
+		}
+	} else {
+		set_framing(w, d, &r);
+	}
 	if (!s)
 		return true;
 	/* replay: bytes before the first whole message are unframed */
@@ -584,7 +627,7 @@ static void on_gap(struct walk *w, struct flow_dir *d,
 		/* nothing delivered yet: what follows may start anywhere */
 		d->midstream = true;
 		if (d->fr_ready)
-			lose_step(d, ev->offset + ev->len, false);
+			realign(d);
 		return;
 	}
 	if (d->mode == MODE_DETECT)
@@ -607,7 +650,7 @@ static void on_gap(struct walk *w, struct flow_dir *d,
 	if (!d->msg.active && nl_framer_skip(&d->fr, ev->len))
 		return;
 	msg_end(w, d, NL_MSG_CUT_GAP, ev->offset, 0, 0);
-	lose_step(d, ev->offset + ev->len, false);
+	realign(d);
 }
 
 /* The stream ended (FIN, RST, or the connection's end). */

@@ -283,9 +283,11 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 		r->score = (int64_t)(r->msgs + 1) * BIT;
 		return;
 	}
-	if (r->hits == 0)
-		return;
-	int64_t per_hit = lg(r->covered) - lg(r->msgs);
+	if (r->hits == 0 &&
+	    !(final && !ended && spec->kind == NL_FRAMING_LENPREFIX &&
+	      r->msgs >= 2))
+		return; /* (a corked sender may end no segment on a message) */
+	int64_t per_hit = r->hits ? lg(r->covered) - lg(r->msgs) : 0;
 	r->score = (int64_t)r->hits * per_hit;
 	if (cls == C_LINE) {
 		r->viable = true;
@@ -326,7 +328,11 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 	 * exactly where the turn or the stream did, with length fields
 	 * far too telling for chance, is the framing all the same. */
 	if (2 * hits < ends) {
-		if (!(ended && !r->partial && zscore >= 2 * min_bits))
+		/* at the end of the turn it must end on a message end; with
+		 * the prefix full (final, the turn going on) the lengths
+		 * alone must do */
+		if (!((ended ? !r->partial : final) &&
+		      zscore >= 2 * min_bits))
 			return;
 		r->by_lengths = true;
 	}
@@ -378,8 +384,9 @@ static const char *why_of(const struct nl_detect_input *in, enum cls cls,
 		return "lines of text end at segment ends";
 	default:
 		return r->by_lengths
-			   ? "lengths fit exactly, the last message ends "
-			     "where the sender stopped"
+			   ? "length fields far too telling for chance (the "
+			     "sender's PSH falls inside messages: corked or "
+			     "batched)"
 			   : "messages end at segment ends";
 	}
 }
@@ -442,6 +449,9 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	struct cand list[N_CANDS + 1];
 	uint32_t n_list = 0;
 	int peer_at = -1;
+	/* after a gap, the direction's own framing takes the peer's place */
+	if (in.prior)
+		in.peer_spec = in.prior;
 	for (size_t i = 0; i < N_CANDS; i++) {
 		list[n_list] = cands[i];
 		if (in.peer_spec && same_spec(in.peer_spec, &cands[i].spec))
@@ -548,7 +558,9 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	out->spec = list[win].spec;
 	out->start = w->start;
 	out->confirm = confirm_of(wc, w);
-	out->why = win == peer_at ? "the peer's framing explains it too"
+	out->why = win == peer_at ? (in.prior ? "realigned after a gap"
+					      : "the peer's framing explains "
+						"it too")
 				  : why_of(&in, wc, w);
 	if (run_up >= 0) {
 		out->has_runner_up = true;
