@@ -3,13 +3,15 @@
  *
  *   synthcap [--packets N] [--seed S] [--truth FILE] [--profile mixed|synflood]
  *            [--concurrency K] [--v6 P] [--reorder P] [--retrans P]
- *            [--loss P] [--gap P] [-v] OUT.pcap          (OUT "-" = stdout)
+ *            [--loss P] [--gap P] [--framing F] [-v] OUT.pcap
+ *   (OUT "-" = stdout)
  *
  * Output is classic pcap (microsecond, LINKTYPE_ETHERNET) written with one
  * buffered fwrite per few MiB; the same seed and options always give the same
  * bytes. The TCP model, per connection, is explicit:
  *
- *   application writes (length-prefixed messages)
+ *   application writes (messages framed by --framing: u32le by default,
+ *   struct.pack('<i', n) + body; u32be u16le u16be varint line jsonhdr)
  *     -> stream bytes (offset 0 = ISN + 1)
  *     -> segments of at most one MSS, cut without regard to message bounds
  *     -> each segment emitted, possibly reordered, lost or resent
@@ -61,6 +63,21 @@ enum close_kind { CLOSE_FIN4, CLOSE_FIN3, CLOSE_RST, CLOSE_COUNT };
 enum ev { EV_SCRIPT, EV_ACK, EV_RESEND, EV_DATA };
 enum seg_kind { SEG_NEW, SEG_RETX, SEG_OOO };
 enum misc_kind { MISC_IDLE, MISC_ARP, MISC_DNS, MISC_LP };
+/* How messages are framed in the TCP streams. The message lengths drawn
+ * are the same whatever the framing (the body is the drawn length less 4),
+ * so the default u32le output is what it always was. */
+enum sframing {
+	SF_U32LE,
+	SF_U32BE,
+	SF_U16LE,
+	SF_U16BE,
+	SF_VARINT,
+	SF_LINE,
+	SF_JSONHDR,
+	SF_COUNT
+};
+static const char *const sframing_names[SF_COUNT] = {
+    "u32le", "u32be", "u16le", "u16be", "varint", "line", "jsonhdr"};
 
 static const char *const close_names[CLOSE_COUNT] = {"fin4", "fin3", "rst"};
 static const uint16_t server_ports[] = {8888,  9001,  9100,  12345,
@@ -75,6 +92,7 @@ struct opts {
 	enum profile profile;
 	unsigned conc;
 	double v6, reorder, retrans, loss, gap;
+	enum sframing framing;
 	bool verbose;
 };
 
@@ -91,6 +109,7 @@ struct obuf {
 
 struct msg {
 	uint32_t off, len, index, salt;
+	uint32_t hl; /* header bytes (length field, JSON header) */
 };
 
 struct span {
@@ -443,6 +462,79 @@ static uint32_t ack_of(const struct conn *c, int from)
 	return p->isn + 1 + rcv_nxt(p) + (p->fin ? 1 : 0);
 }
 
+/* The header of message m under framing f into h (at most 96 bytes);
+ * returns its length. line has none: its LF is the message's last byte. */
+static uint32_t msg_header(enum sframing f, const struct msg *m, uint8_t *h)
+{
+	uint32_t body = m->len - m->hl;
+	switch (f) {
+	case SF_U32LE:
+	case SF_U32BE:
+		for (int i = 0; i < 4; i++)
+			h[f == SF_U32LE ? i : 3 - i] =
+			    (uint8_t)(body >> (8 * i));
+		return 4;
+	case SF_U16LE:
+	case SF_U16BE:
+		h[f == SF_U16LE ? 0 : 1] = (uint8_t)body;
+		h[f == SF_U16LE ? 1 : 0] = (uint8_t)(body >> 8);
+		return 2;
+	case SF_VARINT: {
+		uint32_t n = 0;
+		do {
+			h[n++] =
+			    (uint8_t)((body & 0x7f) | (body > 0x7f ? 0x80 : 0));
+			body >>= 7;
+		} while (body);
+		return n;
+	}
+	case SF_JSONHDR: {
+		/* json.dumps() of the tutorials' upload header */
+		int n =
+		    snprintf((char *)h + 4, 92,
+			     "{\"func\": \"put\", \"file_name\": \"m%u.bin\", "
+			     "\"file_size\": %u}",
+			     m->index, body);
+		for (int i = 0; i < 4; i++)
+			h[i] = (uint8_t)((uint32_t)n >> (8 * i));
+		return 4 + (uint32_t)n;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* A message whose body is `body` bytes: its header length and total. */
+static void msg_frame(enum sframing f, struct msg *m, uint32_t body)
+{
+	uint8_t h[96];
+	if (f == SF_U16LE || f == SF_U16BE)
+		body = body > 65535 ? 65535 : body;
+	if (f == SF_LINE) {
+		m->hl = 0;
+		m->len = body + 1;
+		return;
+	}
+	m->hl = 0;
+	m->len = body; /* msg_header() reads the body length as len - hl */
+	m->hl = msg_header(f, m, h);
+	m->len = body + m->hl;
+}
+
+/* Bytes [in, in+n) of message m, other framings than u32le. */
+static void fill_msg(const struct gen *g, const struct msg *m, uint32_t in,
+		     uint32_t n, uint8_t *dst)
+{
+	uint8_t h[96];
+	uint32_t hl = msg_header(g->o.framing, m, h), k = 0;
+	for (; in < hl && k < n; in++)
+		dst[k++] = h[in];
+	for (; k < n; in++)
+		dst[k++] = g->o.framing == SF_LINE && in == m->len - 1
+			       ? '\n'
+			       : g->pat[(m->salt + in - hl) & PAT_MASK];
+}
+
 /* Copy stream bytes [off, off+len) of the current write of `s`. */
 static void fill_stream(const struct gen *g, const struct conn *c, uint32_t off,
 			uint32_t len, uint8_t *dst)
@@ -460,6 +552,13 @@ static void fill_stream(const struct gen *g, const struct conn *c, uint32_t off,
 		uint32_t in = off - m->off, n = m->len - in, k = 0;
 		if (n > len)
 			n = len;
+		if (g->o.framing != SF_U32LE) {
+			fill_msg(g, m, in, n, dst);
+			dst += n;
+			off += n;
+			len -= n;
+			continue;
+		}
 		/* the 4-byte little-endian length prefix, struct.pack('<i') */
 		for (; in < 4 && k < n; in++)
 			dst[k++] = (uint8_t)((m->len - 4) >> (8 * in));
@@ -703,7 +802,9 @@ static void truth_msgs(struct gen *g, struct conn *c)
 		ob_u64(o, m->off);
 		ob_str(o, ",\"len\":");
 		ob_u64(o, m->len);
-		ob_str(o, ",\"header_len\":4,\"frames\":[");
+		ob_str(o, ",\"header_len\":");
+		ob_u64(o, m->hl);
+		ob_str(o, ",\"frames\":[");
 		const char *sep = "";
 		for (size_t k = 0; k < c->nlog; k++) {
 			const struct seglog *l = &c->log[k];
@@ -758,8 +859,10 @@ static void start_turn(struct gen *g, struct conn *c, int w, uint64_t t)
 	c->nmsg = n;
 	for (unsigned i = 0; i < n; i++) {
 		c->msg[i] = (struct msg){off, lens[i], s->msg_next++,
-					 (uint32_t)rnext(r) & PAT_MASK};
-		off += lens[i];
+					 (uint32_t)rnext(r) & PAT_MASK, 4};
+		if (g->o.framing != SF_U32LE)
+			msg_frame(g->o.framing, &c->msg[i], lens[i] - 4);
+		off += c->msg[i].len;
 	}
 	c->writer = w;
 	c->nlog = 0;
@@ -1392,11 +1495,13 @@ static void usage(FILE *f)
 	    "usage: synthcap [--packets N] [--seed S] [--truth FILE]\n"
 	    "                [--profile mixed|synflood] [--concurrency K]\n"
 	    "                [--v6 P] [--reorder P] [--retrans P] [--loss P]\n"
-	    "                [--gap P] [-v] OUT.pcap\n"
+	    "                [--gap P] [--framing F] [-v] OUT.pcap\n"
 	    "Writes a deterministic synthetic capture (OUT - = stdout).\n"
 	    "mixed: N packets of interleaved TCP connections (length-\n"
 	    "prefixed messages), ARP and UDP. synflood: N SYNs to one port.\n"
-	    "P options are probabilities per data segment (default 0).\n");
+	    "P options are probabilities per data segment (default 0).\n"
+	    "F: u32le (default), u32be, u16le, u16be, varint, line, "
+	    "jsonhdr.\n");
 }
 
 static bool parse_u64(const char *s, uint64_t *v)
@@ -1465,6 +1570,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			ok = parse_p(v, &o->loss);
 		} else if (!strcmp(a, "--gap")) {
 			ok = parse_p(v, &o->gap);
+		} else if (!strcmp(a, "--framing")) {
+			ok = false;
+			for (int f = 0; v && f < SF_COUNT; f++)
+				if (!strcmp(v, sframing_names[f])) {
+					o->framing = (enum sframing)f;
+					ok = true;
+				}
 		} else if (a[0] == '-' && a[1]) {
 			ok = false;
 		} else if (!o->out) {
@@ -1541,6 +1653,8 @@ int main(int argc, char **argv)
 		struct obuf *o = &g.truth;
 		ob_str(o, "{\"type\":\"summary\",\"profile\":\"");
 		ob_str(o, g.o.profile == PROF_MIXED ? "mixed" : "synflood");
+		ob_str(o, "\",\"framing\":\"");
+		ob_str(o, sframing_names[g.o.framing]);
 		ob_str(o, "\",\"seed\":");
 		ob_u64(o, g.o.seed);
 		ob_str(o, ",\"frames\":");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the golden expectations tests/golden/CAPTURE.MODE.txt from the
-# current netlab, then show what changed: review it (every change must be
-# one you meant) before committing.
+# current netlab (tests/integration/golden.sh and captures.sh list them),
+# then show what changed: review it (every change must be one you meant)
+# before committing.
 #   tools/update-golden.sh [NETLAB_BINARY]    (default: ./netlab, built first)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,8 +13,10 @@ else
 	make --no-print-directory netlab >/dev/null
 	bin=$top/netlab
 fi
-NETLAB=$bin NETLAB_TOP=$top TZ=UTC LC_ALL=C NETLAB_UPDATE_GOLDEN=1 \
-	bash tests/integration/golden.sh
+for t in golden captures; do
+	NETLAB=$bin NETLAB_TOP=$top TZ=UTC LC_ALL=C NETLAB_UPDATE_GOLDEN=1 \
+		bash tests/integration/$t.sh
+done
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	git status --short -- tests/golden
 	git diff --stat -- tests/golden || true

@@ -96,6 +96,7 @@ struct nl_gen_opts {
 	uint32_t connections;
 	double duration; /* seconds; flood default 2 */
 	const char *file;
+	bool reset; /* end with SO_LINGER 0 + close(): RST, not FIN */
 	/* demo */
 	const char *write_file;
 };

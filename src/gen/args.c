@@ -45,6 +45,7 @@ enum {
 	O_DURATION,
 	O_COALESCE,
 	O_FILE,
+	O_RESET,
 	O_WRITE,
 	O_QUIET,
 	O_HELP,
@@ -84,6 +85,7 @@ static const struct {
     {{"duration", required_argument, NULL, O_DURATION}, C | D},
     {{"coalesce", no_argument, NULL, O_COALESCE}, C | D},
     {{"file", required_argument, NULL, O_FILE}, C | D},
+    {{"reset", no_argument, NULL, O_RESET}, C},
     {{"write", required_argument, NULL, O_WRITE}, D},
     {{"quiet", no_argument, NULL, O_QUIET}, S | C | D},
     {{"help", no_argument, NULL, O_HELP}, S | C | D},
@@ -396,6 +398,9 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 		case O_FILE:
 			o->file = a;
 			break;
+		case O_RESET:
+			o->reset = true;
+			break;
 		case O_WRITE:
 			o->write_file = a;
 			break;
@@ -454,6 +459,11 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 		return err(errbuf,
 			   "jsonhdr scenario: its framing is jsonhdr%s%s", "",
 			   "");
+	if (o->reset && (o->udp || o->scenario == NL_GEN_FLOOD))
+		return err(errbuf,
+			   "--reset is for the TCP scenarios other than "
+			   "flood%s%s",
+			   "", "");
 	if (o->file && o->scenario != NL_GEN_JSONHDR)
 		return err(errbuf, "--file is for --scenario jsonhdr%s%s", "",
 			   "");
@@ -536,6 +546,8 @@ void nl_gen_usage(enum nl_gen_role role, struct nl_outbuf *out)
 		    "(default u32le)\n"
 		    "  --coalesce             header and body in one send()\n"
 		    "  --file PATH            jsonhdr: upload this file\n"
+		    "  --reset                end with SO_LINGER 0 + close(): "
+		    "RST, not FIN\n"
 		    "  --truth FILE           JSON Lines of every send/recv\n"
 		    "  -q, --quiet            no per-send lines\n");
 	else

@@ -350,6 +350,24 @@ static bool run_conn(struct nl_gen_client *cl, struct nl_gen_cconn *c)
 	return true;
 }
 
+/* --reset: SO_LINGER with a zero timeout makes close() abort the
+ * connection (RFC 9293 §3.10.5 ABORT): the kernel sends RST and drops
+ * what is unsent, instead of the FIN of an orderly close. */
+static void reset_all(struct nl_gen_client *cl)
+{
+	for (uint32_t i = 0; i < cl->nconns; i++) {
+		struct nl_gen_cconn *c = &cl->conns[i];
+		if (!c->dead && !c->eof)
+			drain(cl, c, 100); /* what the server answered */
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		nl_gen_crec(cl, c, NL_TRUTH_CLOSE, c->tx, 0, 0, 0, "reset",
+			    NULL, 0);
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
 enum nl_status nl_gen_client_run(const struct nl_gen_opts *o,
 				 struct nl_outbuf *log,
 				 volatile sig_atomic_t *stop,
@@ -421,6 +439,13 @@ enum nl_status nl_gen_client_run(const struct nl_gen_opts *o,
 	bool ok = true;
 	for (uint32_t i = 0; i < cl.nconns && ok; i++)
 		ok = run_conn(&cl, &cl.conns[i]);
+	if (o->reset) {
+		reset_all(&cl);
+		rc = ok ? NL_OK : NL_ERR_SYS;
+		if (!ok && !errbuf[0])
+			snprintf(errbuf, NL_ERRBUF_SIZE, "interrupted");
+		goto out;
+	}
 	/* uncork, half-close, and read what the server still sends */
 	for (uint32_t i = 0; i < cl.nconns; i++) {
 		struct nl_gen_cconn *c = &cl.conns[i];

@@ -27,6 +27,7 @@
 #include "gen_internal.h"
 #include "netlab/capture.h"
 #include "netlab/escape.h"
+#include "netlab/pipeline.h"
 
 static void observe(void *arg, const struct nl_truth_rec *r,
 		    const uint8_t *data, size_t n, int side)
@@ -227,6 +228,40 @@ static void open_capture(struct demo *d, const struct nl_gen_opts *o)
 	}
 }
 
+/* netlab's own pipeline over the demo's capture, for the message maps of
+ * the wire view: small tables (one connection, or a few), the framing the
+ * receiver uses when there is one, detection otherwise. NULL (with
+ * d->flow_note) if it cannot start. */
+static struct nl_ctx *flow_open(struct demo *d, uint32_t dlt)
+{
+	char err[NL_ERRBUF_SIZE] = "";
+	if (d->co.scenario == NL_GEN_FLOOD)
+		return NULL; /* headers only (snaplen 256): nothing to frame */
+	struct nl_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct nl_config cfg;
+	nl_config_defaults(&cfg);
+	cfg.arp_cap = 0;
+	cfg.udp_cap = 0;
+	cfg.conn_cap = d->co.connections + 16;
+	cfg.flow.cap = d->co.connections + 16;
+	cfg.flow.reasm.max_buffer = 4u << 20;
+	if (d->co.have_framing && !d->co.udp)
+		cfg.flow.spec = d->co.framing;
+	if (!ctx || nl_ctx_init(ctx, &cfg, err) != NL_OK ||
+	    nl_ctx_add_sink(ctx, (struct nl_sink){&demo_flow_sink_ops, d}) !=
+		NL_OK) {
+		snprintf(d->flow_note, sizeof(d->flow_note), "%s",
+			 ctx ? err : "out of memory");
+		if (ctx)
+			nl_ctx_free(ctx);
+		free(ctx);
+		return NULL;
+	}
+	nl_ctx_set_linktype(ctx, dlt);
+	d->flow_on = true;
+	return ctx;
+}
+
 static void drain_capture(struct demo *d)
 {
 	if (!d->cap)
@@ -235,6 +270,7 @@ static void drain_capture(struct demo *d)
 	struct nl_decode_opts dopts = {0};
 	uint64_t frame = 0;
 	char err[NL_ERRBUF_SIZE];
+	struct nl_ctx *flow = flow_open(d, dlt);
 	/* the traffic is over: read what the kernel buffered, then EOF */
 	nl_capture_stop(d->cap);
 	for (;;) {
@@ -252,6 +288,13 @@ static void drain_capture(struct demo *d)
 		nl_decode_packet(p, &dopts, dlt, data, caplen, len);
 		p->frame = frame;
 		demo_wire_packet(d, p);
+		if (flow) /* after the segment exists: its map lands on it */
+			nl_ctx_packet(flow, &ts, data, caplen, len);
+	}
+	if (flow) {
+		nl_ctx_finish(flow, NULL); /* ends the streams: late maps */
+		nl_ctx_free(flow);
+		free(flow);
 	}
 	uint64_t recv, drop, ifdrop;
 	if (nl_capture_stats(d->cap, &recv, &drop, &ifdrop))

@@ -7,6 +7,7 @@
 
 #include "netlab/capture.h"
 #include "netlab/decode.h"
+#include "netlab/event.h"
 #include "netlab/gen.h"
 
 #define DEMO_MAX_RECS 4096 /* sends/recvs/messages kept for the views */
@@ -33,7 +34,7 @@ struct demo_seg {
 	uint32_t len;
 	uint8_t preview[DEMO_PREVIEW];
 	uint32_t plen;
-	char map[80]; /* message map of this segment (see demo_view.c) */
+	char map[128]; /* netlab's message map of this segment */
 };
 
 struct demo {
@@ -64,12 +65,16 @@ struct demo {
 	struct demo_seg *segs;
 	uint32_t nsegs;
 	uint64_t more_segs, payload_segs[2];
-	struct nl_framer map;
-	bool map_on, map_init;
-	uint64_t map_msgs;
+	/* netlab's stream analysis of the capture (demo_flow_sink) */
+	char flow_note[NL_ERRBUF_SIZE + 64];
+	bool flow_on;
+	uint64_t map_msgs, map_merged, map_split; /* client->server */
 };
 
 void demo_wire_packet(struct demo *d, const struct nl_packet *p);
+/* A sink (self: struct demo) that keeps the inspector's message map of
+ * each segment of the wire view. */
+extern const struct nl_sink_ops demo_flow_sink_ops;
 void demo_print(struct demo *d, const struct nl_gen_opts *o,
 		struct nl_outbuf *out);
 void demo_free(struct demo *d);

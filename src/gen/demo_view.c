@@ -1,11 +1,10 @@
 /*
  * The demo's three views and its explanation.
  *
- * The wire view maps messages onto segments with the same framer the
- * receiver uses, fed with the client->server payload in capture order (lo
- * neither loses nor reorders). Issue 4 brings the inspector's own
- * reassembly and message map; demo_segment_map() is the hook to replace
- * then.
+ * The wire view shows the inspector's own message map of each segment:
+ * the captured packets also run through netlab's pipeline (decode, TCP
+ * tracking, reassembly, framing), and demo_flow_sink keeps each segment's
+ * map (struct nl_segmap) as text.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,52 +18,100 @@ void demo_free(struct demo *d)
 {
 	free(d->segs);
 	d->segs = NULL;
-	if (d->map_init)
-		nl_framer_free(&d->map);
 }
 
-/* Hook (issue 4): annotate a client->server segment with the messages
- * that end in it. */
-static void demo_segment_map(struct demo *d, struct demo_seg *s,
-			     const uint8_t *p, size_t n)
+/* Segments are kept in frame order: find one by its frame number. */
+static struct demo_seg *seg_by_frame(struct demo *d, uint64_t frame)
 {
-	if (!d->map_init) {
-		d->map_init = true;
-		d->map_on = d->co.have_framing && !d->co.udp &&
-			    nl_framer_init(&d->map, &d->co.framing,
-					   d->co.max_message) == NL_OK;
+	uint32_t lo = 0, hi = d->nsegs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (d->segs[mid].frame < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (!d->map_on)
-		return;
-	size_t used = 0, k = 0;
-	int ends = 0;
-	uint64_t seg_start = d->map.offset;
-	while (used < n) {
-		enum nl_frame_result r;
-		struct nl_frame f;
-		used += nl_framer_feed(&d->map, p + used, n - used, &r, &f);
-		if (r == NL_FRAME_ERROR) {
-			snprintf(s->map, sizeof(s->map), "framing error: %s",
-				 f.error);
-			d->map_on = false;
-			return;
-		}
-		if (r != NL_FRAME_MESSAGE)
-			break;
-		d->map_msgs++;
-		if (ends++ == 0)
-			k += (size_t)snprintf(s->map + k, sizeof(s->map) - k,
-					      "ends msg");
-		if (k < sizeof(s->map))
-			k += (size_t)snprintf(s->map + k, sizeof(s->map) - k,
-					      " #%" PRIu64, d->map_msgs);
-	}
-	if (k < sizeof(s->map) && d->map.offset > d->map.msg_start)
-		snprintf(s->map + k, sizeof(s->map) - k, "%s#%" PRIu64 " %s",
-			 ends ? "; " : "", d->map_msgs + 1,
-			 d->map.msg_start >= seg_start ? "begins"
-						       : "continues");
+	return lo < d->nsegs && d->segs[lo].frame == frame ? &d->segs[lo]
+							   : NULL;
 }
+
+/* The map as the inspector's one-line output writes it: "#4[16B]" for a
+ * whole message, "#5[head 40/200B]", "#3[tail 120B]" …, then MERGED N
+ * (parts of N messages in one segment) or SPLIT. */
+static void map_text(char *buf, size_t size, const struct nl_segmap *m)
+{
+	size_t k = 0;
+	buf[0] = 0;
+#define PUT(...)                                                               \
+	do {                                                                   \
+		if (k < size)                                                  \
+			k += (size_t)snprintf(buf + k, size - k, __VA_ARGS__); \
+	} while (0)
+	switch (m->state) {
+	case NL_SEGMAP_MAPPED:
+		break;
+	case NL_SEGMAP_PENDING:
+		PUT("held: out of order or framing not yet known");
+		return;
+	case NL_SEGMAP_RETRANS:
+		PUT("retransmission: bytes already delivered");
+		return;
+	case NL_SEGMAP_UNFRAMED:
+		PUT("no framing");
+		return;
+	default:
+		return;
+	}
+	PUT("msgs");
+	bool split = false;
+	for (uint8_t i = 0; i < m->n_parts && i < NL_SEGMAP_PARTS; i++) {
+		const struct nl_msg_part *p = &m->parts[i];
+		if (i == m->n_parts - 1 && m->n_msgs > m->n_parts)
+			PUT(" ...%" PRIu32 " more", m->n_msgs - m->n_parts);
+		if (p->part == NL_PART_WHOLE) {
+			PUT(" #%" PRIu64 "[%" PRIu32 "B]", p->index, p->bytes);
+			continue;
+		}
+		split = true;
+		if (p->part == NL_PART_TAIL || !p->msg_len)
+			PUT(" #%" PRIu64 "[%s %" PRIu32 "B]", p->index,
+			    nl_part_name((enum nl_part)p->part), p->bytes);
+		else
+			PUT(" #%" PRIu64 "[%s %" PRIu32 "/%" PRIu64 "B]",
+			    p->index, nl_part_name((enum nl_part)p->part),
+			    p->bytes, p->msg_len);
+	}
+	if (m->n_msgs >= 2)
+		PUT("  MERGED %" PRIu32, m->n_msgs);
+	else if (split)
+		PUT("  SPLIT");
+	if (m->offload)
+		PUT("  OFFLOAD>MSS");
+#undef PUT
+}
+
+static void flow_event(void *self, const struct nl_event *ev)
+{
+	struct demo *d = self;
+	const struct nl_segmap *m = NULL;
+	if (ev->type == NL_EV_PACKET)
+		m = ev->segmap;
+	else if (ev->type == NL_EV_SEGMAP) /* an earlier frame, known now */
+		m = ev->u.segmap;
+	else if (ev->type == NL_EV_MESSAGE && ev->u.message->dir == NL_CLIENT &&
+		 ev->u.message->end == NL_MSG_COMPLETE) {
+		d->map_msgs++;
+		d->map_split += ev->u.message->split;
+	}
+	if (m && m->dir == NL_CLIENT && nl_segmap_merged(m))
+		d->map_merged++; /* a frame is mapped once: now or late */
+	struct demo_seg *s = m && d->segs ? seg_by_frame(d, m->frame) : NULL;
+	if (s)
+		map_text(s->map, sizeof(s->map), m);
+}
+
+const struct nl_sink_ops demo_flow_sink_ops = {
+    .name = "demo", .on_event = flow_event, .close = NULL};
 
 void demo_wire_packet(struct demo *d, const struct nl_packet *p)
 {
@@ -105,8 +152,6 @@ void demo_wire_packet(struct demo *d, const struct nl_packet *p)
 	s->plen =
 	    p->payload_caplen < DEMO_PREVIEW ? p->payload_caplen : DEMO_PREVIEW;
 	memcpy(s->preview, p->payload, s->plen);
-	if (dir == 0 && tcp && p->payload_caplen == p->payload_len)
-		demo_segment_map(d, s, p->payload, p->payload_len);
 }
 
 static void preview(struct nl_outbuf *o, const uint8_t *p, uint32_t n,
@@ -178,6 +223,8 @@ static void view_wire(struct demo *d, struct nl_outbuf *o)
 		nl_out_printf(o, "  (skipped: %s)\n", d->cap_note);
 		return;
 	}
+	if (d->flow_note[0])
+		nl_out_printf(o, "  (no message map: %s)\n", d->flow_note);
 	uint32_t shown = 0;
 	for (uint32_t i = 0; i < d->nsegs && shown < DEMO_ROWS; i++, shown++) {
 		struct demo_seg *s = &d->segs[i];
@@ -189,7 +236,7 @@ static void view_wire(struct demo *d, struct nl_outbuf *o)
 			      d->co.udp ? "off" : "seq", s->rel, s->len);
 		preview(o, s->preview, s->plen, s->len > s->plen);
 		if (s->map[0])
-			nl_out_printf(o, "  [%s]", s->map);
+			nl_out_printf(o, "  %s", s->map);
 		nl_out_char(o, '\n');
 	}
 	uint64_t more = d->nsegs - shown + d->more_segs;
@@ -380,6 +427,19 @@ static void explain(struct demo *d, struct nl_outbuf *o)
 		break;
 	}
 	para(o, t);
+	if (d->flow_on && !d->co.udp && d->map_msgs) {
+		snprintf(t, sizeof(t),
+			 "netlab's own analysis of the capture (the message "
+			 "maps above): %" PRIu64 " client message%s, %" PRIu64
+			 " segment%s carrying "
+			 "parts of two or more messages (merged), %" PRIu64
+			 " message%s carried by two or more segments (split).",
+			 d->map_msgs, d->map_msgs == 1 ? "" : "s",
+			 d->map_merged, d->map_merged == 1 ? "" : "s",
+			 d->map_split, d->map_split == 1 ? "" : "s");
+		nl_out_char(o, '\n');
+		para(o, t);
+	}
 }
 
 void demo_print(struct demo *d, const struct nl_gen_opts *o,

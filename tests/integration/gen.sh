@@ -2,6 +2,7 @@
 # netlab gen: every client scenario against the server on 127.0.0.1, with
 # --truth on both sides compared (bytes, message boundaries); the classic
 # merge made deterministic with --recv-delay; 1,000 concurrent connections;
+# --reset (RST instead of FIN);
 # hostile clients (oversize prefix, truncated header, garbage JSON header,
 # silent, reset mid-message) logged while the server keeps serving; UDP
 # boundaries; Python peers speaking struct.pack('i') and the jsonhdr upload.
@@ -25,13 +26,13 @@ trap cleanup EXIT
 
 # start_server NAME ARGS...: background server, sets $port and $srv_pid.
 start_server() {
-	local name=$1 i
+	local name=$1
 	shift
 	: >"$TMPD/$name.out"
 	"$NETLAB" gen server --port 0 "$@" >"$TMPD/$name.out" 2>&1 &
 	srv_pid=$!
 	port=""
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		port=$(sed -n 's/^listening on .* port \([0-9]*\) .*/\1/p' "$TMPD/$name.out")
 		[ -n "$port" ] && return 0
 		kill -0 "$srv_pid" 2>/dev/null || break
@@ -44,8 +45,7 @@ start_server() {
 
 # stop_server: wait for an --exit-after server (at most ~10 s), else TERM it.
 stop_server() {
-	local i
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		kill -0 "$srv_pid" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -186,6 +186,18 @@ else
 fi
 echo "# $(grep '^flood:' "$TMPD/flood.cout")"
 
+# --- reset: SO_LINGER 0 ends the connection with RST -------------------------
+start_server rst --framing u32le --exit-after 1 || exit 1
+"$NETLAB" gen client "127.0.0.1:$port" --scenario framed --reset --truth "$TMPD/rst.c" >"$TMPD/rst.cout" 2>&1
+rst_rc=$?
+stop_server
+check_eq "--reset: the client succeeds" 0 "$rst_rc"
+check_eq "--reset: the server got the 3 messages, then ECONNRESET" "3 1" \
+	"$(grep -c '^message #' "$TMPD/rst.out") $(grep -c 'connection reset by peer (ECONNRESET) after 26 bytes' "$TMPD/rst.out")"
+$have_jq && check_eq "--reset: the truth's close record says reset" reset \
+	"$(jq -r 'select(.ev == "close") | .reason' "$TMPD/rst.c")"
+check_rc "--reset with udp is a usage error" 2 "$NETLAB" gen client 127.0.0.1:1 --scenario udp --reset
+
 # --- errors the user must understand ----------------------------------------
 start_server busy || exit 1
 busy_pid=$srv_pid busy_port=$port
@@ -229,8 +241,8 @@ if is_root; then
 		timeout 30 "$NETLAB" gen demo framed --size 3000 --mss 1000 --count 2 \
 			--write "$TMPD/demo.pcap" >"$TMPD/demo_w.out" 2>&1
 		check "demo --write: the capture replays" "$NETLAB" replay "$TMPD/demo.pcap"
-		check_eq "demo: message map marks where messages end" 2 \
-			"$(grep -c '\[ends msg #' "$TMPD/demo_w.out")"
+		check_eq "demo: netlab's message map marks where messages end" 2 \
+			"$(grep -c 'client->server .* msgs .*#[0-9]*\[tail [0-9]*B\]' "$TMPD/demo_w.out")"
 	fi
 	if command -v setpriv >/dev/null && setpriv --reuid 65534 --regid 65534 --clear-groups true 2>/dev/null &&
 		setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$NETLAB_ORIG" 2>/dev/null; then
@@ -366,7 +378,7 @@ start_python() { # SCRIPT: a Python server printing its port first
 	python3 -c "$1" >"$TMPD/py.out" 2>&1 &
 	srv_pid=$!
 	port=""
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		port=$(head -n 1 "$TMPD/py.out" 2>/dev/null)
 		[ -n "$port" ] && return 0
 		sleep 0.02
