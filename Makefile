@@ -93,8 +93,9 @@ test: deps-test
 
 demo: deps-build
 	@$(MAKE) --no-print-directory netlab
-	$(BIN) replay -e captures/tcp-small-sends.pcap
-	$(BIN) replay -v -c 4 captures/tcp-small-sends.pcap
+	$(BIN) replay captures/gen-merge-split.pcap
+	$(BIN) replay --messages captures/gen-merge-split.pcap
+	$(BIN) replay --map captures/gen-merge-split.pcap
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory netlab $(TOOLS_BIN)

@@ -210,6 +210,15 @@ static void msg_end(struct walk *w, struct flow_dir *d, enum nl_msg_end why,
 		return;
 	d->msg.active = false;
 	struct nl_message *m = &d->msg.m;
+	if (d->guessed) {
+		/* the first message after an unconfirmed realignment:
+		 * where it began is a guess */
+		d->guessed = false;
+		if (why == NL_MSG_COMPLETE) {
+			why = NL_MSG_CUT_GAP;
+			m->has_gap = true;
+		}
+	}
 	m->end = (uint8_t)why;
 	m->split = m->n_frames >= 2;
 	m->len = why == NL_MSG_COMPLETE && len ? len : end - m->offset;
@@ -429,12 +438,26 @@ static bool detect_try(struct walk *w, struct flow_dir *d, bool final)
 	detect_input(w, d, s, s ? slot_buf(t, d) : NULL, &in);
 	if (!nl_framing_detect(&in, final, &r))
 		return false;
+	bool unconfirmed = false;
 	if (d->redetect) {
 		/* realigning after a gap: the framing stays; only where
 		 * its messages start again is new */
 		if (!same_spec(&r.spec, &d->st.spec)) {
+			/* not confirmed. Lines start after a line end (the
+			 * first message, its start unknown, is reported
+			 * cut); other framings leave these bytes unframed
+			 * and keep looking in the next ones */
 			r.spec = d->st.spec;
 			r.start = 0;
+			const uint8_t *lf = NULL;
+			if (s && r.spec.kind == NL_FRAMING_LINE)
+				lf = memchr(slot_buf(t, d), '\n', s->len);
+			if (lf && (uint32_t)(lf - slot_buf(t, d)) + 1 < s->len) {
+				r.start = (uint32_t)(lf - slot_buf(t, d)) + 1;
+				d->guessed = true;
+			} else {
+				unconfirmed = true;
+			}
 		}
 		d->redetect = false;
 		if (d->fr_ready)
@@ -442,9 +465,15 @@ static bool detect_try(struct walk *w, struct flow_dir *d, bool final)
 		d->fr_ready = nl_framer_init(&d->fr, &d->st.spec,
 					     t->cfg.max_message) == NL_OK;
 		d->mode = d->fr_ready ? MODE_FRAMED : MODE_OFF;
+		if (unconfirmed && s && d->fr_ready) {
+			/* replay as unframed: no resync point in them */
+			lose_step(d, s->base, false);
+			d->lost_at = d->resync_at = UINT64_MAX - 1;
+			d->redetect = true;
+		}
 		/* a later alignment is reached by the replay below (bytes
 		 * before it unframed, then the resync note) */
-		if (d->fr_ready && s && !r.start) {
+		else if (d->fr_ready && s && !r.start) {
 			nl_framer_resync(&d->fr, s->base);
 			d->st.resyncs++;
 			note(w, NL_NOTE_RESYNC, s->base, 0, r.why);
@@ -478,6 +507,8 @@ static bool detect_try(struct walk *w, struct flow_dir *d, bool final)
 	s->next_free = t->det_free;
 	t->det_free = d->detect;
 	d->detect = 0;
+	if (unconfirmed)
+		realign(d); /* look again in the bytes that follow */
 	return true;
 }
 
@@ -530,7 +561,19 @@ static void detect_bytes(struct walk *w, struct flow_dir *d, uint64_t frame,
 	if (off != s->base + s->len || n > t->cfg.detect_bytes - s->len ||
 	    (!same && s->n_segs == NL_DETECT_MAX_SEGS)) {
 		detect_try(w, d, true);
-		framed_bytes(w, d, frame, off, p, n);
+		if (d->mode != MODE_DETECT) {
+			framed_bytes(w, d, frame, off, p, n);
+		} else if (n <= t->cfg.detect_bytes) {
+			/* realigning still: hold them in a fresh prefix */
+			detect_bytes(w, d, frame, off, p, n);
+		} else {
+			/* more than a prefix holds: unframed, look on */
+			struct nl_segmap *m = map_for(w, frame);
+			map_bytes(m, off, (uint32_t)n);
+			if (m->state != NL_SEGMAP_MAPPED)
+				m->state = NL_SEGMAP_UNFRAMED;
+			data_event(w, d, off, p, n, frame);
+		}
 		return;
 	}
 	memcpy(slot_buf(t, d) + s->len, p, n);

@@ -39,6 +39,7 @@ struct flow_dir {
 	bool fr_ready;	     /* fr initialised (needs nl_framer_free) */
 	bool midstream, spoke, turn_ended, ended;
 	bool redetect; /* MODE_DETECT after a gap: realign st.spec */
+	bool guessed;  /* the next message's start is a guess */
 	uint8_t first_len;
 	uint8_t first[NL_DETECT_PEER_BYTES]; /* its first bytes, for the
 						peer's detection */

@@ -275,7 +275,9 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 		return;
 	if (ended && r->partial && !r->capped)
 		return; /* the sender stopped inside a message */
-	if (peer && (r->msgs || r->partial)) {
+	/* realigning after a gap (prior) needs a message end on a segment
+	 * end too: any alignment reads some plausible length */
+	if (peer && (r->msgs || r->partial) && (!in->prior || r->hits)) {
 		/* the other direction's framing reads a plausible length
 		 * here: a first message longer than the prefix is no
 		 * reason to doubt it */
@@ -285,8 +287,9 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 	}
 	if (r->hits == 0 &&
 	    !(final && !ended && spec->kind == NL_FRAMING_LENPREFIX &&
-	      r->msgs >= 2))
-		return; /* (a corked sender may end no segment on a message) */
+	      r->msgs + r->partial >= 2))
+		return; /* (a corked sender may end no segment on a message,
+			   a long message may outlast the prefix) */
 	int64_t per_hit = r->hits ? lg(r->covered) - lg(r->msgs) : 0;
 	r->score = (int64_t)r->hits * per_hit;
 	if (cls == C_LINE) {
@@ -319,6 +322,15 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 		uint64_t hz = r->hdr_zeros;
 		if (hz > (uint64_t)r->msgs * (spec->len_size - 1))
 			hz = (uint64_t)r->msgs * (spec->len_size - 1);
+		/* and the length of the message still going on */
+		uint64_t at = (uint64_t)r->start + r->covered;
+		if (r->partial && !spec->len_offset &&
+		    at + spec->len_size <= in->len) {
+			unsigned pz = 0;
+			for (unsigned i = 0; i < spec->len_size; i++)
+				pz += !in->buf[at + i];
+			hz += pz < spec->len_size ? pz : spec->len_size - 1u;
+		}
 		if (z > 0 && (int64_t)hz * z > zscore)
 			zscore = (int64_t)hz * z;
 	}
