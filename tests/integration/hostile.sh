@@ -29,6 +29,8 @@ help=$("$NETLAB" replay --help 2>&1)
 for m in --conns --ladder --messages --map --follow; do
 	if printf '%s\n' "$help" | grep -Eq -- "^ +(-[a-zA-Z], )?$m(\[=[A-Z]+\])?( {2,}|$)"; then
 		modes+=("$m")
+	elif printf '%s\n' "$help" | grep -Eq -- "^ +$m ID( {2,}|$)"; then
+		modes+=("$m=1") # --follow ID: the first connection
 	fi
 done
 
