@@ -93,6 +93,20 @@ static uint64_t distinct_sources(const struct flood_slot *f)
 /* Connections worth naming in a diagnostic: the few worst are kept. */
 #define WORST 5
 
+/* TIME_WAIT holders per endpoint: a client's TIME_WAITs toward one server
+ * endpoint use up its ephemeral ports there (connect() then fails with
+ * EADDRNOTAVAIL); a server's block a restart without SO_REUSEADDR. */
+#define TW_SLOTS 64
+#define TW_SHOWN 3
+struct tw_slot {
+	struct nl_addr client; /* client holders: the client's address */
+	struct nl_addr server;
+	uint16_t port; /* the server's */
+	uint8_t side;  /* who holds them */
+	uint64_t n;
+	uint64_t err; /* n may overcount by this (Space-Saving) */
+};
+
 struct named_conn {
 	uint64_t id;
 	struct nl_addr addr[2];
@@ -111,6 +125,7 @@ struct summary_sink {
 	uint64_t refused, rst_client, rst_server, rst_established, s0;
 	uint64_t rst_unread;
 	uint64_t tw_client, tw_server, sim_close;
+	struct tw_slot tw[2][TW_SLOTS]; /* per holding side */
 	uint64_t flood_other;
 	struct flood_slot flood[FLOOD_SLOTS];
 	struct nl_flowsum flows; /* stream analysis, see flowsum.c */
@@ -366,6 +381,83 @@ static bool same_addr(const struct nl_addr *a, const struct nl_addr *b)
 	       !memcmp(a->b, b->b, a->family == 6 ? 16 : 4);
 }
 
+static void tw_count(struct summary_sink *s, const struct nl_conn *c,
+		     uint8_t side)
+{
+	struct tw_slot key = {.server = c->addr[NL_SERVER],
+			      .port = c->port[NL_SERVER],
+			      .side = side};
+	if (side == NL_CLIENT)
+		key.client = c->addr[NL_CLIENT];
+	struct tw_slot *min = NULL;
+	for (unsigned i = 0; i < TW_SLOTS; i++) {
+		struct tw_slot *t = &s->tw[side][i];
+		if (!t->n) {
+			*t = key;
+			t->n = 1;
+			return;
+		}
+		if (t->side == side && t->port == key.port &&
+		    same_addr(&t->server, &key.server) &&
+		    (side == NL_SERVER || same_addr(&t->client, &key.client))) {
+			t->n++;
+			return;
+		}
+		if (!min || t->n < min->n)
+			min = t;
+	}
+	/* Space-Saving (Metwally et al.): the least counted endpoint gives
+	 * its slot up, so the heaviest holders stay, counted to within err */
+	uint64_t n = min->n;
+	*min = key;
+	min->n = n + 1;
+	min->err = n;
+}
+
+/* "              10.0.0.1 > 10.0.0.2:80: 12 client TIME_WAITs" */
+static void tw_list(struct nl_outbuf *o, const struct summary_sink *s,
+		    uint8_t side)
+{
+	bool shown[TW_SLOTS] = {false};
+	const struct tw_slot *tw = s->tw[side];
+	for (unsigned k = 0; k < TW_SHOWN; k++) {
+		/* by the count it surely has; a guess is no finding */
+		int best = -1;
+		for (unsigned i = 0; i < TW_SLOTS && tw[i].n; i++)
+			if (!shown[i] && tw[i].n - tw[i].err >= 2 &&
+			    (best < 0 || tw[i].n - tw[i].err >
+					     tw[best].n - tw[best].err))
+				best = (int)i;
+		if (best < 0)
+			return;
+		shown[best] = true;
+		const struct tw_slot *t = &tw[best];
+		nl_out_str(o, "              ");
+		if (side == NL_CLIENT) {
+			nl_report_addr(o, &t->client);
+			nl_out_str(o, " > ");
+		}
+		nl_report_endpoint(o, &t->server, t->port);
+		nl_out_str(o, ": ");
+		if (t->err)
+			nl_out_str(o, "at least ");
+		nl_out_u64(o, t->n - t->err);
+		nl_out_str(o, side == NL_CLIENT ? " client" : " server");
+		nl_out_str(o, t->n == 1 ? " TIME_WAIT" : " TIME_WAITs");
+		if (k)
+			;
+		else if (side == NL_CLIENT)
+			nl_out_str(o, " (each holds an ephemeral port toward "
+				      "this server for 60 s on Linux: too many "
+				      "and connect() fails with EADDRNOTAVAIL)");
+		else
+			nl_out_str(o, " (the server closes first: let clients "
+				      "close first, or set SO_REUSEADDR for "
+				      "restarts)");
+		nl_out_char(o, '\n');
+	}
+}
+
 static void flood_count(struct summary_sink *s, const struct nl_conn *c)
 {
 	const struct nl_addr *a = &c->addr[NL_SERVER];
@@ -456,8 +548,15 @@ static void on_conn_end(struct summary_sink *s, const struct nl_conn *c)
 		if (!x->fin_seen && p->bytes && p->nextseq_ns > x->nextseq_ns)
 			s->rst_unread++;
 	}
-	s->tw_client += c->side[NL_CLIENT].state == NL_TCPS_TIME_WAIT;
-	s->tw_server += c->side[NL_SERVER].state == NL_TCPS_TIME_WAIT;
+	for (uint8_t k = 0; k < 2; k++) {
+		if (c->side[k].state != NL_TCPS_TIME_WAIT)
+			continue;
+		if (k == NL_CLIENT)
+			s->tw_client++;
+		else
+			s->tw_server++;
+		tw_count(s, c, k);
+	}
 	s->sim_close += c->sim_close;
 	if (!strcmp(zs, "S0")) {
 		s->s0++;
@@ -572,6 +671,9 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 			nl_out_str(o, " (a restarted server bind()s with "
 				      "EADDRINUSE unless SO_REUSEADDR)");
 		nl_out_char(o, '\n');
+		tw_list(o, s, NL_CLIENT);
+		tw_list(o, s, NL_SERVER);
+
 	}
 	if (s->s0) {
 		label(o, "no answer");

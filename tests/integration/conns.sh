@@ -343,3 +343,19 @@ check "text lines name the handshake roles" grep -q '\[handshake 3/3\]' "$TMPD/l
 check "text lines name the active closer" grep -q 'TIME_WAIT (active closer)' "$TMPD/lines.txt"
 "$NETLAB" replay --ladder --ascii "$TMPD/conns.pcap" 'tcp port 7005' >"$TMPD/ladder.txt" 2>&1
 check "ladder draws the refused connection" grep -q 'refused' "$TMPD/ladder.txt"
+
+# TIME_WAIT holders per endpoint: the summary's busiest server endpoints
+# agree with a count of the JSON connection objects.
+synth=${NETLAB_BUILD:-build/rel}/tools/synthcap
+if [ -x "$synth" ] && command -v jq >/dev/null; then
+	"$synth" --packets 100000 --seed 5 "$TMPD/tw.pcap"
+	"$NETLAB" replay -q "$TMPD/tw.pcap" >"$TMPD/tw.sum" 2>&1
+	"$NETLAB" replay -q --json --conns "$TMPD/tw.pcap" 2>/dev/null |
+		jq -r 'select(.type == "conn" and .server_state == "TIME_WAIT") | .server' |
+		sort | uniq -c | sort -rn | head -n 1 >"$TMPD/tw.top"
+	read -r n ep <"$TMPD/tw.top"
+	check "summary lists the busiest server TIME_WAIT endpoint ($ep: $n)" \
+		grep -q "^              $ep: $n server TIME_WAITs" "$TMPD/tw.sum"
+else
+	skip "TIME_WAIT holders per endpoint: needs synthcap and jq"
+fi
