@@ -36,7 +36,7 @@
 #include "netlab/status.h"
 
 #define NL_APP_MAX_FILES   4
-#define NL_APP_MAX_RECORDS (1u << 20)
+#define NL_APP_MAX_RECORDS (1u << 18) /* ~50 MB of records at most */
 
 enum nl_app_kind {
 	NL_APP_SEND,	/* send() / sendto() */

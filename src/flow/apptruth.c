@@ -158,24 +158,25 @@ static enum nl_app_kind kind_of(const char *ev)
 	return NL_APP_CONNECT;
 }
 
-/* One line into r; false if it is not a record we can place. */
-static bool parse_line(const char *line, struct nl_app_rec *r)
+/* One line into r: 1, 0 for a record with no place beside the packets
+ * (the framing's message view, listen()), -1 for a line not understood. */
+static int parse_line(const char *line, struct nl_app_rec *r)
 {
 	memset(r, 0, sizeof(*r));
 	char buf[64];
 	if (!field_ts(line, &r->ns) || !field_str(line, "ev", r->ev, sizeof(r->ev)))
-		return false;
+		return -1;
 	if (!strcmp(r->ev, "message") || !strcmp(r->ev, "listen"))
-		return false; /* framing view / no peer: not a socket call */
+		return 0; /* framing view / no peer: not a socket call */
 	field_str(line, "side", r->side, sizeof(r->side));
 	r->udp = field_str(line, "proto", buf, sizeof(buf)) &&
 		 !strcmp(buf, "udp");
 	if (!field_str(line, "local", buf, sizeof(buf)) ||
 	    !parse_endpoint(buf, &r->local, &r->local_port))
-		return false;
+		return -1;
 	if (!field_str(line, "peer", buf, sizeof(buf)) ||
 	    !parse_endpoint(buf, &r->peer, &r->peer_port))
-		return false;
+		return -1;
 	r->kind = (uint8_t)kind_of(r->ev);
 	int64_t v;
 	if (field_i64(line, "off", &v) && v >= 0)
@@ -204,7 +205,7 @@ static bool parse_line(const char *line, struct nl_app_rec *r)
 			k += (size_t)w;
 		}
 	}
-	return true;
+	return 1;
 }
 
 static enum nl_status read_file(struct nl_apptruth *t, const char *path,
@@ -229,8 +230,9 @@ static enum nl_status read_file(struct nl_apptruth *t, const char *path,
 			continue;
 		}
 		struct nl_app_rec r;
-		if (!parse_line(line, &r)) {
-			if (strchr(line, '{'))
+		int got = parse_line(line, &r);
+		if (got <= 0) {
+			if (got < 0 && strchr(line, '{'))
 				t->c.bad_lines++;
 			continue;
 		}
@@ -304,8 +306,6 @@ static struct stream *find(const struct nl_apptruth *t, uint8_t kind,
 	}
 }
 
-static const struct nl_apptruth *sort_ctx; /* qsort has no argument */
-
 static int cmp_stream(const struct nl_app_rec *a, const struct nl_app_rec *b)
 {
 	if (a->kind != b->kind)
@@ -325,10 +325,11 @@ static int cmp_stream(const struct nl_app_rec *a, const struct nl_app_rec *b)
 	return 0;
 }
 
-static int cmp_idx(const void *pa, const void *pb)
+static int cmp_idx(const void *pa, const void *pb, void *arg)
 {
+	const struct nl_apptruth *t = arg;
 	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	int c = cmp_stream(&sort_ctx->rec[a], &sort_ctx->rec[b]);
+	int c = cmp_stream(&t->rec[a], &t->rec[b]);
 	if (c)
 		return c;
 	return a < b ? -1 : a > b; /* file order within a stream */
@@ -341,9 +342,7 @@ static enum nl_status index_streams(struct nl_apptruth *t)
 		return NL_NOMEM;
 	for (uint32_t i = 0; i < t->n; i++)
 		t->idx[i] = i;
-	sort_ctx = t;
-	qsort(t->idx, t->n, sizeof(*t->idx), cmp_idx);
-	sort_ctx = NULL;
+	qsort_r(t->idx, t->n, sizeof(*t->idx), cmp_idx, t);
 	t->st = calloc(t->n, sizeof(*t->st));
 	if (!t->st)
 		return NL_NOMEM;

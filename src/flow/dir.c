@@ -59,14 +59,20 @@ static void note(struct walk *w, enum nl_flow_note_type type, uint64_t off,
 
 /* ---- segment maps ---- */
 
-void nl_flow_segmap_begin(struct nl_segmap *m, const struct flow *f,
-			  uint8_t dir, uint64_t frame, bool late)
+/* Every field but parts[], which only n_parts makes valid: a packet's
+ * map is set up for every TCP packet, so it is not cleared whole. */
+void nl_flow_segmap_begin(struct nl_segmap *m, uint64_t conn_id, uint8_t dir,
+			  uint64_t frame, bool late)
 {
-	memset(m, 0, sizeof(*m));
-	m->conn_id = f->conn_id;
-	m->dir = dir;
+	m->conn_id = conn_id;
 	m->frame = frame;
+	m->dir = dir;
+	m->state = NL_SEGMAP_NONE;
 	m->late = late;
+	m->offload = m->push = m->held_ooo = false;
+	m->offset = 0;
+	m->bytes = m->n_msgs = 0;
+	m->n_parts = 0;
 }
 
 /* Figures of a map whose frame is complete. */
@@ -119,7 +125,8 @@ static struct nl_segmap *map_for(struct walk *w, uint64_t frame)
 			     t->late.dir != w->dir))
 		nl_flow_late_flush(t, w->f);
 	if (!t->late_open) {
-		nl_flow_segmap_begin(&t->late, w->f, w->dir, frame, true);
+		nl_flow_segmap_begin(&t->late, w->f->conn_id, w->dir, frame,
+				     true);
 		t->late_open = true;
 	}
 	return &t->late;
@@ -534,6 +541,15 @@ static void detect_bytes(struct walk *w, struct flow_dir *d, uint64_t frame,
 		s->base = off;
 	}
 	struct detect_slot *s = slot_of(t, d);
+	if (!s && d->redetect && d->fr_ready) {
+		/* no room to realign after a gap: the framing starts over at
+		 * the next segment start, as after an error */
+		t->n.detect_fallbacks++;
+		d->redetect = false;
+		lose_step(d, off, false);
+		framed_bytes(w, d, frame, off, p, n);
+		return;
+	}
 	if (!s) {
 		/* no room to hold bytes: decide on what is in hand */
 		t->n.detect_fallbacks++;

@@ -129,7 +129,7 @@ void nl_flow_dir_end(struct walk *w);
 void nl_flow_late_flush(struct nl_flow_table *t, struct flow *f);
 void nl_flow_emit(struct nl_flow_table *t, enum nl_flow_ev_type type,
 		  const void *p);
-void nl_flow_segmap_begin(struct nl_segmap *m, const struct flow *f,
-			  uint8_t dir, uint64_t frame, bool late);
+void nl_flow_segmap_begin(struct nl_segmap *m, uint64_t conn_id, uint8_t dir,
+			  uint64_t frame, bool late);
 
 #endif

@@ -317,10 +317,7 @@ static bool streams_over(const struct flow *f)
 void nl_flow_packet(struct nl_flow_table *t, struct nl_conn *c, uint8_t dir,
 		    const struct nl_packet *pkt, struct nl_segmap *map)
 {
-	memset(map, 0, sizeof(*map));
-	map->conn_id = c->id;
-	map->frame = pkt->frame;
-	map->dir = dir;
+	nl_flow_segmap_begin(map, c->id, dir, pkt->frame, false);
 	const struct nl_tcp *tcp = &pkt->tcp;
 	uint32_t plen = pkt->payload_len;
 	struct flow_rec *rec = rec_of(t, c);

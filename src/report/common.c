@@ -112,6 +112,22 @@ void nl_report_addr(struct nl_outbuf *o, const struct nl_addr *a)
 		nl_out_ipv4(o, a->b);
 }
 
+void nl_report_label(struct nl_outbuf *o, const char *l)
+{
+	nl_out_str(o, "  ");
+	nl_out_str(o, l);
+	size_t n = strlen(l);
+	nl_out_repeat(o, ' ', n < 12 ? 12 - n : 1);
+}
+
+void nl_report_count(struct nl_outbuf *o, uint64_t n, const char *one,
+		     const char *many)
+{
+	nl_out_u64(o, n);
+	nl_out_char(o, ' ');
+	nl_out_str(o, n == 1 ? one : many);
+}
+
 void nl_report_endpoint(struct nl_outbuf *o, const struct nl_addr *a,
 			uint16_t port)
 {

@@ -30,6 +30,12 @@ void nl_report_tcp_flags(struct nl_outbuf *o, uint16_t flags);
 /* Options in wire order: "mss 1460,sack_perm,ts 1/0,nop,ws 7". */
 void nl_report_tcp_opts(struct nl_outbuf *o, const struct nl_tcp *t);
 
+/* "  streams     ": a summary line's label, padded to column 14 */
+void nl_report_label(struct nl_outbuf *o, const char *l);
+/* "3 packets" / "1 packet" */
+void nl_report_count(struct nl_outbuf *o, uint64_t n, const char *one,
+		     const char *many);
+
 /* 10.0.0.1 or ::1 */
 void nl_report_addr(struct nl_outbuf *o, const struct nl_addr *a);
 /* 10.0.0.1:80 or [::1]:80 */

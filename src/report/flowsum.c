@@ -18,22 +18,6 @@
 #include "common.h"
 #include "flowtext.h"
 
-static void label(struct nl_outbuf *o, const char *l)
-{
-	nl_out_str(o, "  ");
-	nl_out_str(o, l);
-	size_t n = strlen(l);
-	nl_out_repeat(o, ' ', n < 12 ? 12 - n : 1);
-}
-
-static void count(struct nl_outbuf *o, uint64_t n, const char *one,
-		  const char *many)
-{
-	nl_out_u64(o, n);
-	nl_out_char(o, ' ');
-	nl_out_str(o, n == 1 ? one : many);
-}
-
 static void tally_framing(struct nl_flowsum *fs,
 			  const struct nl_flow_dir_stats *d)
 {
@@ -111,39 +95,39 @@ void nl_flowsum_lines(const struct nl_flowsum *fs, struct nl_outbuf *o,
 	nl_flowtable_counts(t, &n);
 	if (!n.flows && !n.not_analysed)
 		return;
-	label(o, "streams");
-	count(o, n.flows, "connection", "connections");
+	nl_report_label(o, "streams");
+	nl_report_count(o, n.flows, "connection", "connections");
 	NL_OUT_LIT(o, " analysed (peak ");
 	nl_out_u64(o, n.peak);
 	NL_OUT_LIT(o, " of ");
 	nl_out_u64(o, n.cap);
 	NL_OUT_LIT(o, " at once)\n");
 	if (n.not_analysed) {
-		label(o, "not analysed");
-		count(o, n.not_analysed, "connection", "connections");
+		nl_report_label(o, "not analysed");
+		nl_report_count(o, n.not_analysed, "connection", "connections");
 		NL_OUT_LIT(o, ": the flow table was full (raise "
 			      "--max-flows)\n");
 	}
-	label(o, "messages");
+	nl_report_label(o, "messages");
 	nl_out_u64(o, n.messages);
 	NL_OUT_LIT(o, " complete, ");
 	nl_out_u64(o, n.incomplete);
 	NL_OUT_LIT(o, " cut\n");
-	label(o, "merged");
-	count(o, n.merged_segs, "segment", "segments");
+	nl_report_label(o, "merged");
+	nl_report_count(o, n.merged_segs, "segment", "segments");
 	NL_OUT_LIT(o, " carried parts of >= 2 messages\n");
-	label(o, "split");
-	count(o, n.split_msgs, "message", "messages");
+	nl_report_label(o, "split");
+	nl_report_count(o, n.split_msgs, "message", "messages");
 	NL_OUT_LIT(o, " crossed segments\n");
 	if (n.offload_segs) {
-		label(o, "offload");
-		count(o, n.offload_segs, "segment", "segments");
+		nl_report_label(o, "offload");
+		nl_report_count(o, n.offload_segs, "segment", "segments");
 		NL_OUT_LIT(o, " larger than the MSS: GSO/TSO/GRO batches "
 			      "captured on a host, not wire segments (their "
 			      "merges are the kernel's)\n");
 	}
 	if (fs->n_framings) {
-		label(o, "framing");
+		nl_report_label(o, "framing");
 		for (unsigned i = 0; i < fs->n_framings; i++) {
 			const struct nl_flowsum_framing *e = &fs->framing[i];
 			if (i)
@@ -152,35 +136,35 @@ void nl_flowsum_lines(const struct nl_flowsum *fs, struct nl_outbuf *o,
 			NL_OUT_LIT(o, " (");
 			how_words(o, e->how);
 			NL_OUT_LIT(o, ") in ");
-			count(o, e->n, "direction", "directions");
+			nl_report_count(o, e->n, "direction", "directions");
 		}
 		if (fs->other_framings) {
 			NL_OUT_LIT(o, ", others in ");
-			count(o, fs->other_framings, "direction", "directions");
+			nl_report_count(o, fs->other_framings, "direction", "directions");
 		}
 		nl_out_char(o, '\n');
 	}
 	if (fs->gaps || fs->conflicts || fs->framing_errors) {
-		label(o, "stream gaps");
-		count(o, fs->gaps, "gap", "gaps");
+		nl_report_label(o, "stream gaps");
+		nl_report_count(o, fs->gaps, "gap", "gaps");
 		NL_OUT_LIT(o, " (");
 		nl_out_u64(o, fs->gap_bytes);
 		NL_OUT_LIT(o, " bytes never delivered), ");
-		count(o, fs->conflicts, "overlap conflict",
+		nl_report_count(o, fs->conflicts, "overlap conflict",
 		      "overlap conflicts");
 		NL_OUT_LIT(o, ", ");
-		count(o, fs->framing_errors, "framing error", "framing errors");
+		nl_report_count(o, fs->framing_errors, "framing error", "framing errors");
 		nl_out_char(o, '\n');
 	}
 	if (n.detect_fallbacks) {
-		label(o, "detection");
-		count(o, n.detect_fallbacks, "direction", "directions");
+		nl_report_label(o, "detection");
+		nl_report_count(o, n.detect_fallbacks, "direction", "directions");
 		NL_OUT_LIT(o, " decided on less evidence: the detection "
 			      "slots were full\n");
 	}
 	if (n.pool.cap_hits) {
-		label(o, "buffer");
-		count(o, n.pool.cap_hits, "hole", "holes");
+		nl_report_label(o, "buffer");
+		nl_report_count(o, n.pool.cap_hits, "hole", "holes");
 		NL_OUT_LIT(o, " given up at the reassembly cap (");
 		nl_out_u64(o, n.pool.global_hits);
 		NL_OUT_LIT(o, " with the pool full; raise --max-buffer); "
@@ -193,7 +177,7 @@ void nl_flowsum_lines(const struct nl_flowsum *fs, struct nl_outbuf *o,
 	for (unsigned i = 0; i < NL_FLOWSUM_WORST && fs->worst[i].merged; i++) {
 		const struct nl_flowsum_conn *e = &fs->worst[i];
 		if (i == 0)
-			label(o, "merges");
+			nl_report_label(o, "merges");
 		else
 			nl_out_repeat(o, ' ', 14);
 		nl_out_char(o, '#');
@@ -205,7 +189,7 @@ void nl_flowsum_lines(const struct nl_flowsum *fs, struct nl_outbuf *o,
 		NL_OUT_LIT(o, ": ");
 		nl_out_u64(o, e->merged);
 		NL_OUT_LIT(o, " of ");
-		count(o, e->segs, "segment", "segments");
+		nl_report_count(o, e->segs, "segment", "segments");
 		NL_OUT_LIT(o, " merged\n");
 	}
 }
@@ -268,11 +252,11 @@ void nl_rf_conn_flow_lines(struct nl_outbuf *o, const struct nl_flow_stats *f)
 		}
 		if (x->reasm.gaps) {
 			NL_OUT_LIT(o, ", ");
-			count(o, x->reasm.gaps, "gap", "gaps");
+			nl_report_count(o, x->reasm.gaps, "gap", "gaps");
 		}
 		if (x->reasm.conflicts) {
 			NL_OUT_LIT(o, ", ");
-			count(o, x->reasm.conflicts, "conflict", "conflicts");
+			nl_report_count(o, x->reasm.conflicts, "conflict", "conflicts");
 		}
 		nl_out_char(o, '\n');
 	}

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "app.h"
 #include "common.h"
 #include "netlab/escape.h"
 #include "netlab/reasm.h"
@@ -433,4 +434,31 @@ void nl_rf_stage_flush(struct nl_rf_stage *st, struct nl_outbuf *o)
 	if (st->buf.len)
 		nl_out_write(o, st->buf.buf, st->buf.len);
 	st->buf.len = 0;
+}
+
+void nl_rf_line_event(struct nl_rf_stage *st, struct nl_outbuf *o,
+		      const struct nl_event *ev)
+{
+	switch (ev->type) {
+	case NL_EV_SEGMAP:
+		if (ev->u.segmap)
+			nl_rf_late_line(nl_rf_stage_line(st, o), ev->u.segmap);
+		break;
+	case NL_EV_FLOW_NOTE:
+		if (ev->u.note)
+			nl_rf_note_line(nl_rf_stage_line(st, o), ev->u.note);
+		break;
+	case NL_EV_APP:
+		/* sends come before their packet, receives after it:
+		 * printed where they come */
+		if (ev->u.app) {
+			nl_out_repeat(o, ' ', NL_REPORT_FRAME_WIDTH - 1);
+			NL_OUT_LIT(o, "> ");
+			nl_report_app_rec(o, ev->u.app);
+			nl_out_char(o, '\n');
+		}
+		break;
+	default:
+		break;
+	}
 }

@@ -60,6 +60,12 @@ void nl_rf_stage_free(struct nl_rf_stage *st);
 /* The buffer to write one line into; flushes to o first when near full. */
 struct nl_outbuf *nl_rf_stage_line(struct nl_rf_stage *st, struct nl_outbuf *o);
 void nl_rf_stage_flush(struct nl_rf_stage *st, struct nl_outbuf *o);
+struct nl_event;
+/* The lines the packet-line sinks (text, -v) share: a late map
+ * (NL_EV_SEGMAP) and a flow note staged until their packet's line is out,
+ * an application record (NL_EV_APP, --truth) printed where it comes. */
+void nl_rf_line_event(struct nl_rf_stage *st, struct nl_outbuf *o,
+		      const struct nl_event *ev);
 
 /* Stream analysis in the text summary and --conns (flowsum.c): a fixed
  * tally kept by the summary sink as connections end. */

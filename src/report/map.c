@@ -237,14 +237,6 @@ static size_t u64str(char *buf, uint64_t v)
 	return n;
 }
 
-static void count(struct nl_outbuf *o, uint64_t n, const char *one,
-		  const char *many)
-{
-	nl_out_u64(o, n);
-	nl_out_char(o, ' ');
-	nl_out_str(o, n == 1 ? one : many);
-}
-
 static void draw_dir(struct map_sink *s, const struct map_slot *sl,
 		     unsigned dir, const struct nl_flow_stats *f)
 {
@@ -267,11 +259,11 @@ static void draw_dir(struct map_sink *s, const struct map_slot *sl,
 	NL_OUT_LIT(o, "  ");
 	nl_out_str(o, nl_rf_dir((uint8_t)dir));
 	NL_OUT_LIT(o, "  ");
-	count(o, hi - lo, "byte", "bytes");
+	nl_report_count(o, hi - lo, "byte", "bytes");
 	NL_OUT_LIT(o, ", ");
-	count(o, d->segs, "segment", "segments");
+	nl_report_count(o, d->segs, "segment", "segments");
 	NL_OUT_LIT(o, ", ");
-	count(o, d->msgs, "message", "messages");
+	nl_report_count(o, d->msgs, "message", "messages");
 	if (d->cut) {
 		NL_OUT_LIT(o, " (");
 		nl_out_u64(o, d->cut);
@@ -294,7 +286,7 @@ static void draw_dir(struct map_sink *s, const struct map_slot *sl,
 	if (d->merged || d->split) {
 		nl_out_repeat(o, ' ', 7);
 		NL_OUT_LIT(o, "merged: ");
-		count(o, d->merged, "segment", "segments");
+		nl_report_count(o, d->merged, "segment", "segments");
 		NL_OUT_LIT(o, " carried parts of >= 2 messages");
 		if (d->merged) {
 			NL_OUT_LIT(o, " (up to ");
@@ -304,7 +296,7 @@ static void draw_dir(struct map_sink *s, const struct map_slot *sl,
 		nl_out_char(o, '\n');
 		nl_out_repeat(o, ' ', 7);
 		NL_OUT_LIT(o, "split: ");
-		count(o, d->split, "message", "messages");
+		nl_report_count(o, d->split, "message", "messages");
 		NL_OUT_LIT(o, " crossed segments");
 		if (d->split) {
 			NL_OUT_LIT(o, " (up to ");
@@ -329,12 +321,12 @@ static void draw_dir(struct map_sink *s, const struct map_slot *sl,
 		/* a byte scale hides what is small beside what is big */
 		NL_OUT_LIT(o, "    (");
 		if (ns) {
-			count(o, ns, "segment", "segments");
+			nl_report_count(o, ns, "segment", "segments");
 			if (nm)
 				NL_OUT_LIT(o, " and ");
 		}
 		if (nm)
-			count(o, nm, "message", "messages");
+			nl_report_count(o, nm, "message", "messages");
 		NL_OUT_LIT(o, " too small to draw at this scale)\n");
 	}
 	if (d->seg_trunc || d->msg_trunc) {

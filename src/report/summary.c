@@ -141,23 +141,6 @@ static unsigned ndigits(uint64_t v)
 	return n;
 }
 
-static void label(struct nl_outbuf *o, const char *l)
-{
-	nl_out_str(o, "  ");
-	nl_out_str(o, l);
-	size_t n = strlen(l);
-	nl_out_repeat(o, ' ', n < 12 ? 12 - n : 1);
-}
-
-/* "3 packets" / "1 packet" */
-static void count(struct nl_outbuf *o, uint64_t n, const char *one,
-		  const char *many)
-{
-	nl_out_u64(o, n);
-	nl_out_char(o, ' ');
-	nl_out_str(o, n == 1 ? one : many);
-}
-
 static void when(const struct summary_sink *s, const struct nl_time *t)
 {
 	if (s->opts.time_style == NL_TIME_UTC) {
@@ -173,7 +156,7 @@ static void head(struct summary_sink *s, const struct nl_stats *st)
 {
 	struct nl_outbuf *o = s->o;
 	nl_out_str(o, "summary: ");
-	count(o, st->packets, "packet", "packets");
+	nl_report_count(o, st->packets, "packet", "packets");
 	nl_out_str(o, ", ");
 	nl_out_u64(o, st->bytes_captured);
 	nl_out_str(o, " bytes captured (");
@@ -192,7 +175,7 @@ static void head(struct summary_sink *s, const struct nl_stats *st)
 	nl_out_char(o, '\n');
 	if (!st->packets)
 		return;
-	label(o, "time");
+	nl_report_label(o, "time");
 	when(s, &st->first_ts);
 	nl_out_str(o, " to ");
 	when(s, &st->last_ts);
@@ -222,8 +205,8 @@ static void problems(struct nl_outbuf *o, const char *what, uint64_t packets,
 {
 	if (!packets)
 		return;
-	label(o, what);
-	count(o, packets, "packet", "packets");
+	nl_report_label(o, what);
+	nl_report_count(o, packets, "packet", "packets");
 	nl_out_str(o, ": ");
 	layer_list(o, per_layer);
 	nl_out_char(o, '\n');
@@ -233,14 +216,14 @@ static void counters(struct summary_sink *s, const struct nl_summary *sum)
 {
 	struct nl_outbuf *o = s->o;
 	const struct nl_stats *st = sum->stats;
-	label(o, "layers");
+	nl_report_label(o, "layers");
 	layer_list(o, st->layer);
 	nl_out_char(o, '\n');
 	problems(o, "truncated", st->truncated_packets, st->truncated);
 	problems(o, "malformed", st->malformed_packets, st->malformed);
 	if (st->undecoded) {
-		label(o, "undecoded");
-		count(o, st->undecoded, "packet", "packets");
+		nl_report_label(o, "undecoded");
+		nl_report_count(o, st->undecoded, "packet", "packets");
 		nl_out_str(o, " (link type ");
 		nl_out_u64(o, sum->dlt);
 		const char *n = nl_report_name(nl_linktype_name(sum->dlt));
@@ -251,26 +234,26 @@ static void counters(struct summary_sink *s, const struct nl_summary *sum)
 		nl_out_str(o, ")\n");
 	}
 	if (st->other_network) {
-		label(o, "other");
-		count(o, st->other_network, "packet", "packets");
+		nl_report_label(o, "other");
+		nl_report_count(o, st->other_network, "packet", "packets");
 		nl_out_str(o, " with a network protocol netlab does not "
 			      "decode\n");
 	}
 	if (st->ip_fragments) {
-		label(o, "fragments");
-		count(o, st->ip_fragments, "IP fragment", "IP fragments");
+		nl_report_label(o, "fragments");
+		nl_report_count(o, st->ip_fragments, "IP fragment", "IP fragments");
 		nl_out_char(o, '\n');
 	}
 	if (st->eth_undersize || st->eth_oversize) {
-		label(o, "ethernet");
-		count(o, st->eth_undersize, "frame under 64B",
+		nl_report_label(o, "ethernet");
+		nl_report_count(o, st->eth_undersize, "frame under 64B",
 		      "frames under 64B");
 		nl_out_str(o, ", ");
 		nl_out_u64(o, st->eth_oversize);
 		nl_out_str(o, " oversize (>1518B)\n");
 	}
 	if (s->opts.verify_checksums || st->csum_bad || st->csum_offload) {
-		label(o, "checksums");
+		nl_report_label(o, "checksums");
 		nl_out_u64(o, st->csum_bad);
 		nl_out_str(o, " bad, ");
 		nl_out_u64(o, st->csum_offload);
@@ -304,7 +287,7 @@ static void arp_entry(struct summary_sink *s, const struct nl_arp_entry *e)
 		nl_out_char(o, '-');
 	if (e->changes) {
 		nl_out_str(o, " (MAC changed ");
-		count(o, e->changes, "time)", "times)");
+		nl_report_count(o, e->changes, "time)", "times)");
 	}
 	nl_out_char(o, '\n');
 }
@@ -317,21 +300,21 @@ static void arp(struct summary_sink *s, const struct nl_arp_table *t)
 	if (!(c.requests | c.replies | c.gratuitous | c.probes | c.entries |
 	      c.table_full))
 		return; /* no ARP in this capture: nothing to say */
-	label(o, "arp");
-	count(o, c.requests, "request, ", "requests, ");
-	count(o, c.replies, "reply, ", "replies, ");
+	nl_report_label(o, "arp");
+	nl_report_count(o, c.requests, "request, ", "requests, ");
+	nl_report_count(o, c.replies, "reply, ", "replies, ");
 	nl_out_u64(o, c.gratuitous);
 	nl_out_str(o, " gratuitous, ");
-	count(o, c.probes, "probe, ", "probes, ");
+	nl_report_count(o, c.probes, "probe, ", "probes, ");
 	nl_out_u64(o, c.unanswered);
 	nl_out_str(o, " unanswered, ");
-	count(o, c.mac_changes, "MAC change, ", "MAC changes, ");
-	count(o, c.conflicts, "conflict", "conflicts");
+	nl_report_count(o, c.mac_changes, "MAC change, ", "MAC changes, ");
+	nl_report_count(o, c.conflicts, "conflict", "conflicts");
 	nl_out_char(o, '\n');
 	if (!c.entries && !c.table_full)
 		return;
-	label(o, "arp table");
-	count(o, c.entries, "entry", "entries");
+	nl_report_label(o, "arp table");
+	nl_report_count(o, c.entries, "entry", "entries");
 	if (c.table_full) {
 		nl_out_str(o, " (full at ");
 		nl_out_u64(o, c.cap);
@@ -360,7 +343,7 @@ static void on_summary(struct summary_sink *s, const struct nl_summary *sum)
 	if (sum->arp)
 		arp(s, sum->arp);
 	if (st && st->live) {
-		label(o, "capture");
+		nl_report_label(o, "capture");
 		nl_out_u64(o, st->pcap_received);
 		nl_out_str(o, " received, ");
 		nl_out_u64(o, st->pcap_dropped);
@@ -604,8 +587,8 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 	nl_conntable_counts(t, &n);
 	if (!n.conns)
 		return;
-	label(o, "tcp conns");
-	count(o, n.conns, "connection", "connections");
+	nl_report_label(o, "tcp conns");
+	nl_report_count(o, n.conns, "connection", "connections");
 	nl_out_str(o, " (");
 	nl_out_u64(o, n.midstream);
 	nl_out_str(o, " mid-stream, ");
@@ -624,7 +607,7 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 		if (!n.ta[i])
 			continue;
 		if (!any)
-			label(o, "tcp flags");
+			nl_report_label(o, "tcp flags");
 		else
 			nl_out_str(o, ", ");
 		nl_out_u64(o, n.ta[i]);
@@ -635,16 +618,16 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 	if (any)
 		nl_out_char(o, '\n');
 	if (s->refused) {
-		label(o, "refused");
-		count(o, s->refused, "connection", "connections");
+		nl_report_label(o, "refused");
+		nl_report_count(o, s->refused, "connection", "connections");
 		nl_out_str(o, " answered by RST: nobody listened "
 			      "(connect() failed with ECONNREFUSED)\n");
 	}
 	if (s->rst_client || s->rst_server) {
-		label(o, "resets");
-		count(o, s->rst_client, "by a client", "by clients");
+		nl_report_label(o, "resets");
+		nl_report_count(o, s->rst_client, "by a client", "by clients");
 		nl_out_str(o, ", ");
-		count(o, s->rst_server, "by a server", "by servers");
+		nl_report_count(o, s->rst_server, "by a server", "by servers");
 		if (s->rst_established) {
 			nl_out_str(o, "; ");
 			nl_out_u64(o, s->rst_established);
@@ -662,10 +645,10 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 		nl_out_char(o, '\n');
 	}
 	if (s->tw_client || s->tw_server) {
-		label(o, "time_wait");
-		count(o, s->tw_client, "client", "clients");
+		nl_report_label(o, "time_wait");
+		nl_report_count(o, s->tw_client, "client", "clients");
 		nl_out_str(o, ", ");
-		count(o, s->tw_server, "server", "servers");
+		nl_report_count(o, s->tw_server, "server", "servers");
 		nl_out_str(o, " closed first and hold TIME_WAIT");
 		if (s->tw_server)
 			nl_out_str(o, " (a restarted server bind()s with "
@@ -676,21 +659,21 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 
 	}
 	if (s->s0) {
-		label(o, "no answer");
-		count(o, s->s0, "connection attempt", "connection attempts");
+		nl_report_label(o, "no answer");
+		nl_report_count(o, s->s0, "connection attempt", "connection attempts");
 		nl_out_str(o, " never answered (connect() ends in "
 			      "ETIMEDOUT)\n");
 	}
 	if (s->rexmit_conns) {
-		label(o, "retransmits");
-		count(o, s->rexmit_conns, "connection", "connections");
+		nl_report_label(o, "retransmits");
+		nl_report_count(o, s->rexmit_conns, "connection", "connections");
 		nl_out_str(o, " retransmitted; the highest rates:\n");
 		for (unsigned i = 0; i < WORST && s->rexmit[i].of; i++)
 			named(o, &s->rexmit[i], "segment", "segments");
 	}
 	if (s->stalls) {
-		label(o, "stalls");
-		count(o, s->stalls, "write-write-read stall",
+		nl_report_label(o, "stalls");
+		nl_report_count(o, s->stalls, "write-write-read stall",
 		      "write-write-read stalls");
 		nl_out_str(o,
 			   " (Nagle + delayed ACK): a small segment held "
@@ -704,7 +687,7 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 		const struct flood_slot *f = &s->flood[i];
 		if (f->s0 < FLOOD_MIN)
 			continue;
-		label(o, "syn flood?");
+		nl_report_label(o, "syn flood?");
 		nl_out_u64(o, f->s0);
 		nl_out_str(o, " half-open connections to ");
 		nl_report_endpoint(o, &f->addr, f->port);
@@ -730,6 +713,28 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 	}
 }
 
+/* --truth: what was read and placed, and what was not */
+static void truth_line(struct nl_outbuf *o, const struct nl_apptruth *t)
+{
+	struct nl_app_counts c;
+	nl_apptruth_counts(t, &c);
+	nl_report_label(o, "truth");
+	nl_report_count(o, c.records, "record", "records");
+	nl_out_str(o, " of the application's from ");
+	nl_report_count(o, c.files, "file", "files");
+	if (c.ignored) {
+		nl_out_str(o, "; ");
+		nl_out_u64(o, c.ignored);
+		nl_out_str(o, " beyond the cap ignored");
+	}
+	if (c.bad_lines) {
+		nl_out_str(o, "; ");
+		nl_report_count(o, c.bad_lines, "line", "lines");
+		nl_out_str(o, " not understood");
+	}
+	nl_out_char(o, '\n');
+}
+
 static void summary_event(void *self, const struct nl_event *ev)
 {
 	struct summary_sink *s = self;
@@ -748,6 +753,8 @@ static void summary_event(void *self, const struct nl_event *ev)
 		if (ev->u.summary->udp)
 			nl_report_udp_flows(s->o, ev->u.summary->udp,
 					    UDP_FLOWS_LISTED);
+		if (ev->u.summary->app)
+			truth_line(s->o, ev->u.summary->app);
 	}
 }
 

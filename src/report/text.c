@@ -451,28 +451,13 @@ static void text_event(void *self, const struct nl_event *ev)
 			nl_report_arp_notice(s->o, ev->u.arp);
 		break;
 	case NL_EV_SEGMAP:
-		if (ev->u.segmap)
-			nl_rf_late_line(nl_rf_stage_line(&s->stage, s->o),
-					ev->u.segmap);
-		break;
 	case NL_EV_FLOW_NOTE:
-		if (ev->u.note)
-			nl_rf_note_line(nl_rf_stage_line(&s->stage, s->o),
-					ev->u.note);
+	case NL_EV_APP:
+		nl_rf_line_event(&s->stage, s->o, ev);
 		break;
 	case NL_EV_CONN_END:
 	case NL_EV_SUMMARY:
 		nl_rf_stage_flush(&s->stage, s->o);
-		break;
-	case NL_EV_APP:
-		/* --truth: sends come before their packet, receives after it;
-		 * printed where they come */
-		if (ev->u.app) {
-			nl_out_repeat(s->o, ' ', NL_REPORT_FRAME_WIDTH - 1);
-			NL_OUT_LIT(s->o, "> ");
-			nl_report_app_rec(s->o, ev->u.app);
-			nl_out_char(s->o, '\n');
-		}
 		break;
 	case NL_EV_MESSAGE: /* listed by --messages */
 	case NL_EV_FLOW_DATA:

@@ -175,21 +175,11 @@ PY
 ip netns exec "$NS" "$NETLAB" sniff -q -w "$TMPD/conns.pcap" lo tcp \
 	>"$TMPD/sniff.out" 2>"$TMPD/sniff.err" &
 sniff_pid=$!
-ready=no
-for _ in $(seq 100); do
-	if [ "$(ip netns exec "$NS" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ]; then
-		ready=yes
-		break
-	fi
-	kill -0 "$sniff_pid" 2>/dev/null || break
-	sleep 0.05
-done
-if [ "$ready" != yes ]; then
+if ! wait_for_capture "$NS" "$sniff_pid"; then
 	not_ok "netlab sniff started in the namespace"
 	sed 's/^/    /' "$TMPD/sniff.err" | head -n 5
 	exit 0
 fi
-sleep 1 # the filter is attached just after the socket opens
 
 check "python peers ran ten conversations" \
 	ip netns exec "$NS" python3 "$TMPD/peers.py"

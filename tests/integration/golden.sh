@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Golden tests: each shipped capture replayed in several output modes, the
-# output compared byte for byte with tests/golden/CAPTURE.MODE.txt (a diff
-# is shown on failure). Also: exit status 0 and nothing on stderr.
+# Golden tests: each shipped capture (the first three, and the stream-
+# analysis ones: gen-*, py-*, simclose) replayed in several output modes,
+# the output compared byte for byte with tests/golden/CAPTURE.MODE.txt (a
+# diff is shown on failure). Also: exit status 0 and nothing on stderr.
 #
 # Regenerate the expectations with tools/update-golden.sh (it runs this
 # script with NETLAB_UPDATE_GOLDEN=1) and review the diff before committing.
@@ -37,6 +38,47 @@ udp-exchange     json           --json
 udp-exchange     q              -q
 udp-exchange     time-relative  --time relative
 udp-exchange     json-q         --json -q
+gen-merge-split    default
+gen-merge-split    json           --json
+gen-merge-split    v              -v
+gen-merge-split    messages       --messages
+gen-merge-split    map            --map
+gen-merge          default
+gen-merge          messages       --messages
+gen-split          default
+gen-split          map            --map
+gen-framed         default
+gen-framed         json           --json
+gen-framed         messages       --messages
+gen-jsonhdr        default
+gen-jsonhdr        messages       --messages
+gen-jsonhdr        map            --map
+gen-ready          default
+gen-ready          messages       --messages
+gen-udp            default
+gen-udp            json           --json
+gen-refused        default
+gen-refused        json           --json
+gen-reset          default
+gen-reset          json           --json
+gen-reset          messages       --messages
+gen-retrans        default
+gen-retrans        messages       --messages
+gen-retrans        json-q         --json -q
+simclose           default
+simclose           json           --json
+py-structpack      default
+py-structpack      messages       --messages
+py-structpack-mss  default
+py-structpack-mss  map            --map
+py-upload          default
+py-upload          messages       --messages
+py-upload-mss      default
+py-upload-mss      messages       --messages
+py-ready           default
+py-ready           messages       --messages
+py-ready-mss       default
+py-ready-mss       map            --map
 "
 
 n=0

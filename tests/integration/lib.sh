@@ -48,3 +48,18 @@ check_rc() {
 }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# wait_for_capture NS PID: until a packet socket is open in namespace NS
+# (the namespace is private: ours is the only one), false if the capture
+# process PID ended first or it took 5 s.
+wait_for_capture() {
+	for _ in $(seq 100); do
+		if [ "$(ip netns exec "$1" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ]; then
+			sleep 0.3 # the BPF filter is attached just after the socket opens
+			return 0
+		fi
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}

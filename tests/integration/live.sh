@@ -36,26 +36,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Until a packet socket is open in namespace $1 (ours is the only one).
-wait_for_capture() {
-	for _ in $(seq 100); do
-		if [ "$(ip netns exec "$1" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ]; then
-			sleep 0.3 # the BPF filter is attached just after the socket opens
-			return 0
-		fi
-		kill -0 "$sniff_pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
 # sniff NS OUT ARGS...: start netlab sniff in NS in the background.
 sniff() {
 	local ns=$1 out=$2
 	shift 2
 	ip netns exec "$ns" "$NETLAB" sniff "$@" >"$out" 2>"$out.err" &
 	sniff_pid=$!
-	if ! wait_for_capture "$ns"; then
+	if ! wait_for_capture "$ns" "$sniff_pid"; then
 		not_ok "netlab sniff $* started"
 		sed 's/^/    stderr: /' "$out.err" | head -n 5
 		return 1

@@ -46,19 +46,6 @@ if ! ip netns add "$NS" 2>/dev/null || ! ip netns exec "$NS" ip link set lo up; 
 fi
 chmod 0700 "$TMPD"
 
-# Until a packet socket is open in the namespace (ours is the only one).
-wait_for_capture() {
-	for _ in $(seq 100); do
-		if [ "$(ip netns exec "$NS" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ]; then
-			sleep 0.3
-			return 0
-		fi
-		kill -0 "$sniff_pid" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
 send_udp() {
 	ip netns exec "$NS" python3 - <<'EOF'
 import socket, time
@@ -94,7 +81,7 @@ run_case() {
 	local out=$TMPD/$name.out pcap=$TMPD/$name.pcap
 	ip netns exec "$NS" "$NETLAB" sniff "$@" -w "$pcap" lo udp port 9999 >"$out" 2>"$out.err" &
 	sniff_pid=$!
-	if ! wait_for_capture; then
+	if ! wait_for_capture "$NS" "$sniff_pid"; then
 		not_ok "privdrop $name: sniff started"
 		sed 's/^/    stderr: /' "$out.err" | head -n 5
 		wait "$sniff_pid"
@@ -150,7 +137,7 @@ else
 	ip netns exec "$NS" setpriv --reuid="$nobody_uid" --regid="$nobody_gid" --clear-groups \
 		"$capdir/netlab" sniff lo udp port 9999 >"$out" 2>"$out.err" &
 	sniff_pid=$!
-	if ! wait_for_capture; then
+	if ! wait_for_capture "$NS" "$sniff_pid"; then
 		not_ok "privdrop file capabilities: sniff as nobody started"
 		sed 's/^/    stderr: /' "$out.err" | head -n 5
 		wait "$sniff_pid"

@@ -657,11 +657,7 @@ capture_start() {
 	ip netns exec "$ns" "$NETLAB" sniff -q -B 4096 -w "$file" "$iface" "$@" \
 		>"$TMPD/sniff.out" 2>"$TMPD/sniff.err" &
 	cap_pid=$!
-	for _ in $(seq 100); do
-		[ "$(ip netns exec "$ns" cat /proc/net/packet | wc -l)" -gt 1 ] && break
-		sleep 0.05
-	done
-	sleep 0.3
+	wait_for_capture "$ns" "$cap_pid"
 }
 capture_stop() {
 	sleep 0.5 # libpcap hands over what it buffered

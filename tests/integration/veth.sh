@@ -221,21 +221,11 @@ fi
 ip netns exec "$NS_A" "$NETLAB" sniff -q -w "$TMPD/veth.pcap" veth0 tcp \
 	>"$TMPD/sniff.out" 2>"$TMPD/sniff.err" &
 sniff_pid=$!
-ready=no
-for _ in $(seq 100); do
-	if [ "$(ip netns exec "$NS_A" cat /proc/net/packet 2>/dev/null | wc -l)" -gt 1 ]; then
-		ready=yes
-		break
-	fi
-	kill -0 "$sniff_pid" 2>/dev/null || break
-	sleep 0.05
-done
-if [ "$ready" != yes ]; then
+if ! wait_for_capture "$NS_A" "$sniff_pid"; then
 	not_ok "netlab sniff started on the veth end"
 	sed 's/^/    /' "$TMPD/sniff.err" | head -n 5
 	exit 0
 fi
-sleep 1 # the filter is attached just after the socket opens
 
 check "python client ran its conversations across the veth pair" \
 	ip netns exec "$NS_A" python3 "$TMPD/client.py" $IP_B
