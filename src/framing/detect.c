@@ -212,16 +212,63 @@ static void run_one(const struct nl_detect_input *in, const struct ends *e,
 	}
 }
 
-/* Printable text (UTF-8 bytes allowed) from `from` on? */
+/* Word-at-a-time byte tests (8 bytes at once, exact per byte: no carry
+ * crosses a byte). Detection scans the whole prefix on every call. */
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define LOWS  0x7f7f7f7f7f7f7f7full
+
+static uint64_t load8(const uint8_t *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return x;
+}
+
+/* High bit of each byte of x that is zero. */
+static uint64_t zero_bytes(uint64_t x)
+{
+	return ~(((x & LOWS) + LOWS) | x) & HIGHS;
+}
+
+static uint32_t count_zeros(const uint8_t *p, uint32_t n)
+{
+	uint32_t z = 0, i = 0;
+	for (; i + 8 <= n; i += 8)
+		/* at most 8 ones, summed into the top byte */
+		z += (uint32_t)(((zero_bytes(load8(p + i)) >> 7) * ONES) >> 56);
+	for (; i < n; i++)
+		z += !p[i];
+	return z;
+}
+
+static bool binary_byte(uint8_t c)
+{
+	return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f;
+}
+
+/* Printable text (UTF-8 bytes allowed) from the returned offset on: one
+ * past the last binary byte. */
 static uint32_t last_binary(const struct nl_detect_input *in)
 {
 	/* from the end: binary data stops the scan at once */
-	for (uint32_t i = in->len; i > 0; i--) {
-		uint8_t c = in->buf[i - 1];
-		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') ||
-		    c == 0x7f)
-			return i; /* one past the last binary byte */
+	uint32_t i = in->len;
+	while (i >= 8) {
+		uint64_t x = load8(in->buf + i - 8);
+		/* bytes under 0x20 (high bit clear, low 7 bits < 0x20) and
+		 * 0x7f; the word is looked at byte by byte only then (tab,
+		 * CR, LF are text) */
+		uint64_t ctl = ~(((x & LOWS) + 0x6060606060606060ull) | x) &
+			       HIGHS;
+		if (ctl | zero_bytes(x ^ LOWS))
+			for (uint32_t k = i; k > i - 8; k--)
+				if (binary_byte(in->buf[k - 1]))
+					return k;
+		i -= 8;
 	}
+	for (; i > 0; i--)
+		if (binary_byte(in->buf[i - 1]))
+			return i;
 	return 0;
 }
 
@@ -245,6 +292,34 @@ static unsigned width(uint64_t v)
 	return n;
 }
 
+/* What line and the length framings need of the whole prefix, scanned
+ * once per call and only when one of them is judged: where the text
+ * begins, and the zero bytes from each alignment on. */
+struct scan {
+	const struct nl_detect_input *in;
+	const uint32_t *starts;
+	uint32_t n_starts;
+	bool done;
+	uint32_t text_from;
+	uint32_t zeros[MAX_STARTS];
+};
+
+static void scan_prefix(struct scan *sc)
+{
+	if (sc->done)
+		return;
+	sc->done = true;
+	sc->text_from = last_binary(sc->in);
+	/* one pass from the end */
+	for (uint32_t k = sc->n_starts; k-- > 0;) {
+		uint32_t next =
+		    k + 1 < sc->n_starts ? sc->starts[k + 1] : sc->in->len;
+		uint32_t z = k + 1 < sc->n_starts ? sc->zeros[k + 1] : 0;
+		sc->zeros[k] = z + count_zeros(sc->in->buf + sc->starts[k],
+					       next - sc->starts[k]);
+	}
+}
+
 /*
  * Judge a run: viability and score, in bits of surprise: how unlikely
  * the run would be if the bytes were not this framing.
@@ -259,8 +334,8 @@ static unsigned width(uint64_t v)
  */
 static void judge(const struct nl_detect_input *in, const struct ends *e,
 		  const struct nl_framing_spec *spec, enum cls cls,
-		  uint32_t zeros, bool peer, int64_t min_bits, bool final,
-		  struct run *r)
+		  struct scan *sc, uint32_t k, bool peer, int64_t min_bits,
+		  bool final, struct run *r)
 {
 	bool ended = in->turn_ended || in->stream_ended;
 	r->viable = false;
@@ -310,7 +385,8 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 	if (spec->kind == NL_FRAMING_LENPREFIX) {
 		unsigned w = width(r->covered);
 		uint64_t body = in->len - r->start - r->hdr_bytes;
-		uint64_t bz = zeros - r->hdr_zeros;
+		scan_prefix(sc);
+		uint64_t bz = sc->zeros[k] - r->hdr_zeros;
 		int64_t z = lg(body + 2) - lg(bz + 1); /* -log2 P(zero) */
 		if (z > 8 * BIT)
 			z = 8 * BIT;
@@ -433,7 +509,6 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 
 	struct ends e;
 	collect_ends(&in, &e);
-	uint32_t text_from = last_binary(&in);
 
 	/* alignments: the start, and mid-stream each segment start */
 	uint32_t starts[MAX_STARTS], n_starts = 0;
@@ -478,22 +553,14 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 		peer_at = (int)n_list++;
 	}
 
-	/* alignments in order (ties go to the earliest), and the zero
-	 * bytes from each on, in one pass from the end */
+	/* alignments in order (ties go to the earliest) */
 	for (uint32_t k = 1; k < n_starts; k++)
 		for (uint32_t j = k; j > 0 && starts[j - 1] > starts[j]; j--) {
 			uint32_t t = starts[j];
 			starts[j] = starts[j - 1];
 			starts[j - 1] = t;
 		}
-	uint32_t zeros[MAX_STARTS];
-	for (uint32_t k = n_starts; k-- > 0;) {
-		uint32_t next = k + 1 < n_starts ? starts[k + 1] : in.len;
-		uint32_t z = k + 1 < n_starts ? zeros[k + 1] : 0;
-		for (uint32_t i = starts[k]; i < next; i++)
-			z += !in.buf[i];
-		zeros[k] = z;
-	}
+	struct scan sc = {.in = &in, .starts = starts, .n_starts = n_starts};
 	/* each alignment tried is one more chance to be fooled */
 	int64_t min_bits = MIN_BITS + (n_starts > 1 ? lg(n_starts) : 0);
 
@@ -503,6 +570,13 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	/* the peer's framing first: when it explains these bytes it wins
 	 * whatever else would, so the others need not be tried (the
 	 * response direction of every request/response connection) */
+	/* Before final, line and the length framings need 4 message ends
+	 * on segment ends to win: with fewer segment ends in hand only a
+	 * signature can decide, so when none is found the others are not
+	 * run (the first attempt of most directions, at their first PSH).
+	 * After a signature they still run, for the runner-up. */
+	bool sig_only = !final && peer_at < 0 && e.n < 4;
+	bool any_sig = false;
 	for (uint32_t i = 0; i < n_list; i++) {
 		uint32_t c = peer_at < 0	  ? i
 			     : i == 0		  ? (uint32_t)peer_at
@@ -511,22 +585,28 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 		if (i == 1 && peer_at >= 0 && best[peer_at].viable)
 			break;
 		enum cls cls = list[c].cls;
+		if (sig_only && cls > C_JSON && !any_sig)
+			return false; /* the list is in class order */
+		if (cls == C_LINE)
+			scan_prefix(&sc);
 		for (uint32_t k = 0; k < n_starts; k++) {
 			uint32_t s = starts[k];
 			if (cls == C_LINE &&
-			    (s < text_from ||
+			    (s < sc.text_from ||
 			     (in.midstream &&
 			      (s == 0 || in.buf[s - 1] != '\n'))))
 				continue;
 			struct run r;
 			run_one(&in, &e, &list[c].spec, s, &r);
-			judge(&in, &e, &list[c].spec, cls, zeros[k],
+			judge(&in, &e, &list[c].spec, cls, &sc, k,
 			      (int)c == peer_at, min_bits, final, &r);
 			if (r.viable &&
 			    (!best[c].viable || r.score > best[c].score))
 				best[c] = r;
-			if (best[c].viable && cls <= C_JSON)
+			if (best[c].viable && cls <= C_JSON) {
+				any_sig = true;
 				break; /* the first aligned signature */
+			}
 		}
 	}
 
