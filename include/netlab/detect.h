@@ -26,6 +26,8 @@
  *  - a turn of ASCII digits answered by the peer's "ready": turns (it
  *    knows the length-then-ready pattern);
  *  - the peer's framing (peer_spec), if it explains these bytes too;
+ *    else the framing learned on the server port (hint), if it does
+ *    with a message end on a segment end;
  *  - a signature, in that order: an HTTP/1.x request or status line, a
  *    TLS record header, a u32le length then a JSON object with a size
  *    (when final with the prefix full: 60 valid bytes of a longer one).
@@ -93,6 +95,12 @@ struct nl_detect_input {
 	 * (NULL if none): tried first, like peer_spec, to find where its
 	 * messages start again (buf then begins after the gap) */
 	const struct nl_framing_spec *prior;
+	/* the framing chosen last for the same direction of another
+	 * connection to the same server port (NULL if none): servers speak
+	 * one protocol on a port. Tried first when there is neither
+	 * peer_spec nor prior, and alone if it reads these bytes with a
+	 * message ending where a segment ended (like prior) */
+	const struct nl_framing_spec *hint;
 	uint64_t max_message; /* 0 = NL_FRAMING_DEFAULT_MAX_MESSAGE */
 };
 

@@ -92,11 +92,17 @@ struct nl_event {
 /*
  * A sink consumes events. on_event is called for every event in order; close
  * flushes and frees. A sink that writes keeps its own struct nl_outbuf *.
+ * events says which types it handles (NL_EV_BIT of each; 0 = all): the
+ * others are not delivered to it, and stages skip building what no sink
+ * takes (the summary alone needs no message events).
  */
+#define NL_EV_BIT(type) (1u << (type))
+
 struct nl_sink_ops {
 	const char *name;
 	void (*on_event)(void *self, const struct nl_event *ev);
 	void (*close)(void *self);
+	uint32_t events;
 };
 
 struct nl_sink {

@@ -281,6 +281,10 @@ NL_WUR enum nl_status nl_flowtable_new(struct nl_flow_table **out,
 				       nl_flow_fn *fn, void *arg,
 				       char *errbuf);
 void nl_flowtable_free(struct nl_flow_table *t);
+/* The event types (bit 1u << enum nl_flow_ev_type) someone takes; the
+ * others are neither emitted nor prepared (a message's frame list and
+ * first bytes). All by default. Counts and figures do not change. */
+void nl_flowtable_set_wanted(struct nl_flow_table *t, uint32_t mask);
 
 /*
  * One tracked TCP packet of connection c, sent by side dir (after

@@ -53,6 +53,8 @@ struct nl_ctx {
 	struct nl_segmap segmap; /* the current packet's message map */
 	bool in_packet; /* events now are caused by ctx->pkt */
 	struct nl_sink sinks[NL_MAX_SINKS];
+	uint32_t sink_events[NL_MAX_SINKS]; /* NL_EV_BIT()s each takes */
+	uint32_t events;		    /* and all of them together */
 	unsigned n_sinks;
 	uint32_t dlt;
 };

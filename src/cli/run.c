@@ -58,6 +58,7 @@ static const struct nl_sink_ops summary_only_ops = {
 	.name = "summary-only",
 	.on_event = summary_only_event,
 	.close = summary_only_close,
+	.events = NL_EV_BIT(NL_EV_SUMMARY) | NL_EV_BIT(NL_EV_CONN_END),
 };
 
 /* The locale's character set, as setlocale(LC_CTYPE, "") would pick it. */

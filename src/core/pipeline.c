@@ -135,7 +135,24 @@ enum nl_status nl_ctx_add_sink(struct nl_ctx *ctx, struct nl_sink sink)
 {
 	if (ctx->n_sinks >= NL_MAX_SINKS)
 		return NL_NOMEM;
+	uint32_t events = sink.ops->events ? sink.ops->events : ~0u;
+	ctx->sink_events[ctx->n_sinks] = events;
 	ctx->sinks[ctx->n_sinks++] = sink;
+	ctx->events |= events;
+	if (ctx->flows) {
+		/* stream analysis prepares only what some sink takes */
+		static const enum nl_event_type of[NL_FLOW_EV_COUNT] = {
+		    [NL_FLOW_MESSAGE] = NL_EV_MESSAGE,
+		    [NL_FLOW_SEGMAP] = NL_EV_SEGMAP,
+		    [NL_FLOW_NOTE] = NL_EV_FLOW_NOTE,
+		    [NL_FLOW_DATA] = NL_EV_FLOW_DATA,
+		};
+		uint32_t mask = 0;
+		for (unsigned k = 0; k < NL_FLOW_EV_COUNT; k++)
+			if (ctx->events & NL_EV_BIT(of[k]))
+				mask |= 1u << k;
+		nl_flowtable_set_wanted(ctx->flows, mask);
+	}
 	return NL_OK;
 }
 
@@ -146,8 +163,10 @@ void nl_ctx_set_linktype(struct nl_ctx *ctx, uint32_t dlt)
 
 static void emit(struct nl_ctx *ctx, const struct nl_event *ev)
 {
+	uint32_t bit = NL_EV_BIT(ev->type);
 	for (unsigned i = 0; i < ctx->n_sinks; i++)
-		ctx->sinks[i].ops->on_event(ctx->sinks[i].self, ev);
+		if (ctx->sink_events[i] & bit)
+			ctx->sinks[i].ops->on_event(ctx->sinks[i].self, ev);
 }
 
 void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,

@@ -24,6 +24,8 @@
 void nl_flow_emit(struct nl_flow_table *t, enum nl_flow_ev_type type,
 		  const void *p)
 {
+	if (!(t->wanted & (1u << type)))
+		return;
 	struct nl_flow_event ev = {.type = type};
 	switch (type) {
 	case NL_FLOW_MESSAGE:
@@ -191,13 +193,18 @@ static void msg_begin(struct walk *w, struct flow_dir *d, uint64_t off,
 static void msg_bytes(struct walk *w, struct nl_message *m, uint64_t frame,
 		      const uint8_t *p, size_t n)
 {
-	if (!m->n_frames || m->last_frame != frame) {
+	bool new_frame = !m->n_frames || m->last_frame != frame;
+	if (new_frame) {
 		m->n_frames++;
+		m->last_frame = frame;
+	}
+	if (!(w->t->wanted & (1u << NL_FLOW_MESSAGE)))
+		return; /* counted only: nobody lists messages */
+	if (new_frame) {
 		if (m->n_listed < NL_MSG_FRAMES)
 			m->frames[m->n_listed++] = frame;
 		else
 			m->frames[NL_MSG_FRAMES - 1] = frame;
-		m->last_frame = frame;
 	}
 	m->last_ns = w->ns;
 	if (p && m->prefix_len < NL_MSG_PREFIX) {
@@ -381,6 +388,10 @@ static void set_framing(struct walk *w, struct flow_dir *d,
 				 .runner_confirm = r->runner_confirm,
 				 .why = r->why};
 	nl_flow_emit(w->t, NL_FLOW_NOTE, &n);
+	/* a framing found (not a fallback) is the port's, for its next
+	 * connections */
+	if (!r->fallback)
+		nl_flow_port_learn(w->t, w->f->server_port, w->dir, &r->spec);
 	if (nl_framer_init(&d->fr, &r->spec, w->t->cfg.max_message) ==
 	    NL_OK) {
 		d->fr_ready = true;
@@ -410,6 +421,7 @@ static void detect_input(struct walk *w, struct flow_dir *d,
 		in->peer_spec = &peer->st.spec;
 	if (d->redetect)
 		in->prior = &d->st.spec;
+	in->hint = nl_flow_port_hint(w->t, w->f->server_port, w->dir);
 	in->max_message = w->t->cfg.max_message;
 }
 

@@ -50,6 +50,7 @@ struct flow_dir {
  * end), its figures folded into the connection's record. */
 struct flow {
 	uint64_t conn_id;
+	uint16_t server_port; /* for the framing learned per port */
 	uint32_t rec;	    /* record slot + 1 */
 	uint32_t next_free; /* free list (slot + 1) */
 	bool used;
@@ -81,6 +82,17 @@ struct flow_rec {
 	struct rec_dir d[2];
 };
 
+/* The framing auto-detection chose last on a server port, per direction
+ * (detect.h, hint). A small direct-mapped table: a port that collides
+ * just loses its hint. */
+#define PORT_HINTS 1024
+struct port_hint {
+	bool used;
+	uint8_t dir;
+	uint16_t port;
+	struct nl_framing_spec spec;
+};
+
 struct detect_slot {
 	uint64_t base; /* stream offset of buf[0] */
 	uint32_t len, n_segs;
@@ -106,6 +118,8 @@ struct nl_flow_table {
 	/* the map of an earlier frame being gathered (NL_FLOW_SEGMAP) */
 	struct nl_segmap late;
 	bool late_open;
+	uint32_t wanted; /* 1u << enum nl_flow_ev_type someone takes */
+	struct port_hint hints[PORT_HINTS];
 	struct nl_flow_counts n;
 };
 
@@ -129,6 +143,12 @@ void nl_flow_dir_end(struct walk *w);
 void nl_flow_late_flush(struct nl_flow_table *t, struct flow *f);
 void nl_flow_emit(struct nl_flow_table *t, enum nl_flow_ev_type type,
 		  const void *p);
+/* table.c: the framing learned on a server port (NULL if none), and
+ * learning it */
+const struct nl_framing_spec *nl_flow_port_hint(const struct nl_flow_table *t,
+						uint16_t port, uint8_t dir);
+void nl_flow_port_learn(struct nl_flow_table *t, uint16_t port, uint8_t dir,
+			const struct nl_framing_spec *spec);
 void nl_flow_segmap_begin(struct nl_segmap *m, uint64_t conn_id, uint8_t dir,
 			  uint64_t frame, bool late);
 

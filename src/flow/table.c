@@ -31,6 +31,7 @@ enum nl_status nl_flowtable_new(struct nl_flow_table **out,
 	t->cfg = *cfg;
 	t->fn = fn;
 	t->arg = arg;
+	t->wanted = ~0u;
 	if (!t->cfg.cap)
 		t->cfg.cap = NL_FLOW_DEFAULT_CAP;
 	if (t->cfg.cap > NL_FLOW_MAX_CAP)
@@ -72,6 +73,35 @@ nomem:
 		 "cannot allocate a flow table of %u connections",
 		 cfg->cap ? cfg->cap : NL_FLOW_DEFAULT_CAP);
 	return NL_NOMEM;
+}
+
+static uint32_t hint_slot(uint16_t port, uint8_t dir)
+{
+	uint32_t h = ((uint32_t)port * 2 + dir) * 0x9e3779b1u;
+	return h >> (32 - 10);
+}
+_Static_assert(PORT_HINTS == 1u << 10, "hint_slot() takes 10 bits");
+
+const struct nl_framing_spec *nl_flow_port_hint(const struct nl_flow_table *t,
+						uint16_t port, uint8_t dir)
+{
+	const struct port_hint *h = &t->hints[hint_slot(port, dir)];
+	return h->used && h->port == port && h->dir == dir ? &h->spec : NULL;
+}
+
+void nl_flow_port_learn(struct nl_flow_table *t, uint16_t port, uint8_t dir,
+			const struct nl_framing_spec *spec)
+{
+	struct port_hint *h = &t->hints[hint_slot(port, dir)];
+	h->used = true;
+	h->port = port;
+	h->dir = dir;
+	h->spec = *spec;
+}
+
+void nl_flowtable_set_wanted(struct nl_flow_table *t, uint32_t mask)
+{
+	t->wanted = mask;
 }
 
 /* Free lists are implicit past a high-water mark: slot i's next is i + 1
@@ -185,6 +215,7 @@ static struct flow *flow_take(struct nl_flow_table *t, struct nl_conn *c,
 	f->conn_id = c->id;
 	f->rec = r;
 	f->last_speaker = -1;
+	f->server_port = c->port[NL_SERVER];
 	c->flow_slot = r;
 	t->n.flows++;
 	if (++t->n.active > t->n.peak)

@@ -334,8 +334,8 @@ static void scan_prefix(struct scan *sc)
  */
 static void judge(const struct nl_detect_input *in, const struct ends *e,
 		  const struct nl_framing_spec *spec, enum cls cls,
-		  struct scan *sc, uint32_t k, bool peer, int64_t min_bits,
-		  bool final, struct run *r)
+		  struct scan *sc, uint32_t k, bool peer, bool peer_needs_hit,
+		  int64_t min_bits, bool final, struct run *r)
 {
 	bool ended = in->turn_ended || in->stream_ended;
 	r->viable = false;
@@ -350,9 +350,10 @@ static void judge(const struct nl_detect_input *in, const struct ends *e,
 		return;
 	if (ended && r->partial && !r->capped)
 		return; /* the sender stopped inside a message */
-	/* realigning after a gap (prior) needs a message end on a segment
-	 * end too: any alignment reads some plausible length */
-	if (peer && (r->msgs || r->partial) && (!in->prior || r->hits)) {
+	/* realigning after a gap (prior), or another connection's framing
+	 * (hint), needs a message end on a segment end too: any alignment
+	 * reads some plausible length */
+	if (peer && (r->msgs || r->partial) && (!peer_needs_hit || r->hits)) {
 		/* the other direction's framing reads a plausible length
 		 * here: a first message longer than the prefix is no
 		 * reason to doubt it */
@@ -537,8 +538,13 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	uint32_t n_list = 0;
 	int peer_at = -1;
 	/* after a gap, the direction's own framing takes the peer's place */
-	if (in.prior)
+	bool hinted = false;
+	if (in.prior) {
 		in.peer_spec = in.prior;
+	} else if (!in.peer_spec && in.hint) {
+		in.peer_spec = in.hint;
+		hinted = true;
+	}
 	for (size_t i = 0; i < N_CANDS; i++) {
 		list[n_list] = cands[i];
 		if (in.peer_spec && same_spec(in.peer_spec, &cands[i].spec))
@@ -599,7 +605,8 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 			struct run r;
 			run_one(&in, &e, &list[c].spec, s, &r);
 			judge(&in, &e, &list[c].spec, cls, &sc, k,
-			      (int)c == peer_at, min_bits, final, &r);
+			      (int)c == peer_at, in.prior || hinted, min_bits,
+			      final, &r);
 			if (r.viable &&
 			    (!best[c].viable || r.score > best[c].score))
 				best[c] = r;
@@ -650,10 +657,11 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	out->spec = list[win].spec;
 	out->start = w->start;
 	out->confirm = confirm_of(wc, w);
-	out->why = win == peer_at ? (in.prior ? "realigned after a gap"
-					      : "the peer's framing explains "
-						"it too")
-				  : why_of(&in, wc, w);
+	out->why = win != peer_at ? why_of(&in, wc, w)
+		   : in.prior	  ? "realigned after a gap"
+		   : hinted ? "the framing of this server port's other "
+			      "connections explains it too"
+			    : "the peer's framing explains it too";
 	if (run_up >= 0) {
 		out->has_runner_up = true;
 		out->runner_up = list[run_up].spec;

@@ -209,6 +209,7 @@ static const struct nl_sink_ops conns_ops = {
     .name = "conns",
     .on_event = conns_event,
     .close = conns_close,
+    .events = NL_EV_BIT(NL_EV_CONN_END) | NL_EV_BIT(NL_EV_SUMMARY),
 };
 
 enum nl_status nl_sink_conns_new(struct nl_sink *out, struct nl_outbuf *o,

@@ -769,6 +769,7 @@ static const struct nl_sink_ops summary_ops = {
     .name = "summary",
     .on_event = summary_event,
     .close = summary_close,
+    .events = NL_EV_BIT(NL_EV_CONN_END) | NL_EV_BIT(NL_EV_SUMMARY),
 };
 
 enum nl_status nl_sink_summary_new(struct nl_sink *out, struct nl_outbuf *o,

@@ -591,7 +591,7 @@ if [ -x "$synth" ]; then
 		u32be-auto     auto:0.99:0.98:u32be   --packets 5000 --seed 21 --framing u32be --reorder 0.03 --retrans 0.03
 		u16le          u16le  --packets 5000 --seed 22 --framing u16le --retrans 0.03 --gap 0.005
 		u16be          u16be  --packets 5000 --seed 23 --framing u16be --reorder 0.03
-		u16be-auto     auto:0.85:0.75:u16be   --packets 5000 --seed 23 --framing u16be --reorder 0.03
+		u16be-auto     auto:0.97:0.95:u16be   --packets 5000 --seed 23 --framing u16be --reorder 0.03
 		varint         varint --packets 5000 --seed 24 --framing varint --reorder 0.03 --retrans 0.03
 		varint-gaps    varint --packets 5000 --seed 31 --framing varint --reorder 0.05 --retrans 0.05 --loss 0.03 --gap 0.01 --v6 0.3
 		line           line   --packets 5000 --seed 25 --framing line --reorder 0.03 --retrans 0.03

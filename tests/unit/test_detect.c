@@ -429,6 +429,60 @@ static void test_peer_spec(void **state)
 	spec_is(&r.spec, "line");
 }
 
+/* The framing learned on the server port (hint) is tried first and
+ * taken alone on one message end at a segment end, even before the turn
+ * is over; without such an end, or when it cannot read the bytes, the
+ * direction is judged on its own evidence. The peer's framing comes
+ * before it. */
+static void test_port_hint(void **state)
+{
+	(void)state;
+	struct prefix p;
+	struct nl_detect_result r;
+	struct nl_framing_spec hint, peer;
+	char err[NL_ERRBUF_SIZE];
+	assert_int_equal(nl_framing_parse("u16be", &hint, err), NL_OK);
+	uint8_t m[64] = {0x00, 0x05, 'h', 'e', 'l', 'l', 'o'};
+	/* one short u16be message: alone not enough to decide early, and
+	 * even at the turn's end read as turns-like evidence only */
+	start(&p);
+	seg(&p, m, 7, true);
+	assert_false(nl_framing_detect(&p.in, false, &r));
+	/* with the port's hint: decided at once */
+	p.in.hint = &hint;
+	r = detect(&p, false);
+	spec_is(&r.spec, "u16be");
+	assert_false(r.fallback);
+	assert_int_equal(r.confirm, 1);
+	assert_string_equal(r.why, "the framing of this server port's other "
+				   "connections explains it too");
+	assert_false(r.has_runner_up); /* nothing else was run */
+	/* the segment ends inside the message: no message end to confirm
+	 * the hint, so no early decision on it */
+	start(&p);
+	seg(&p, m, 4, true);
+	p.in.hint = &hint;
+	assert_false(nl_framing_detect(&p.in, false, &r));
+	/* text on a port learned as u16be: "GE" reads as a length of
+	 * 18245 that no segment end confirms; line wins on its own */
+	start(&p);
+	seg_str(&p, "GET-STATUS\n");
+	seg_str(&p, "QUIT\n");
+	p.in.hint = &hint;
+	p.in.turn_ended = true;
+	r = detect(&p, true);
+	spec_is(&r.spec, "line");
+	/* the peer's framing before the port's */
+	assert_int_equal(nl_framing_parse("u8", &peer, err), NL_OK);
+	start(&p);
+	seg(&p, m, 7, true);
+	p.in.hint = &hint;
+	p.in.peer_spec = &peer;
+	r = detect(&p, true);
+	spec_is(&r.spec, "u8");
+	assert_string_equal(r.why, "the peer's framing explains it too");
+}
+
 static uint64_t rng(uint64_t *x)
 {
 	*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
@@ -575,6 +629,7 @@ int main(void)
 	    cmocka_unit_test(test_unframed_text),
 	    cmocka_unit_test(test_midstream),
 	    cmocka_unit_test(test_peer_spec),
+	    cmocka_unit_test(test_port_hint),
 	    cmocka_unit_test(test_length_counter_evidence),
 	    cmocka_unit_test(test_false_positives),
 	    cmocka_unit_test(test_odd_input),

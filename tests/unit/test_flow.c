@@ -498,6 +498,59 @@ static void test_slot_reuse(void **state)
 	assert_int_equal(R.end.dir[C].messages, 1);
 }
 
+/* The number of framing notes so far, and the last one. */
+static const struct nl_flow_note *last_framing(size_t *n)
+{
+	const struct nl_flow_note *last = NULL;
+	*n = 0;
+	for (size_t i = 0; i < R.n_note; i++)
+		if (R.note[i].type == NL_NOTE_FRAMING) {
+			last = &R.note[i];
+			(*n)++;
+		}
+	return last;
+}
+
+/* Auto-detection learns the framing per server port and direction: a
+ * later connection to the same port is framed on its first message, one
+ * to another port is not. */
+static void test_port_learning(void **state)
+{
+	(void)state;
+	teardown(NULL);
+	setup_with("auto", 16, false);
+	uint8_t b[64];
+	size_t n = msg_u32le(b, 10, 'x'), k;
+	handshake();
+	uint32_t seq = 101;
+	for (int i = 0; i < 4; i++, seq += (uint32_t)n)
+		seg(C, ACK | PSH, seq, 501, b, (uint32_t)n);
+	const struct nl_flow_note *fn = last_framing(&k);
+	assert_int_equal(k, 1); /* four message ends decide early */
+	assert_string_equal(fn->why, "messages end at segment ends");
+	/* same server port: one message is enough */
+	Q.cport = 41001;
+	handshake();
+	seg(C, ACK | PSH, 101, 501, b, (uint32_t)n);
+	fn = last_framing(&k);
+	assert_int_equal(k, 2);
+	assert_int_equal(fn->spec.kind, NL_FRAMING_LENPREFIX);
+	assert_int_equal(fn->spec.len_size, 4);
+	assert_false(fn->spec.big_endian);
+	assert_string_equal(fn->why, "the framing of this server port's other "
+				     "connections explains it too");
+	assert_int_equal(MAP.state, NL_SEGMAP_MAPPED);
+	/* another server port: still undecided after one message */
+	Q.cport = 41002;
+	Q.sport = 81;
+	handshake();
+	seg(C, ACK | PSH, 101, 501, b, (uint32_t)n);
+	last_framing(&k);
+	assert_int_equal(k, 2);
+	assert_int_equal(MAP.state, NL_SEGMAP_PENDING);
+	end_all();
+}
+
 /* Half-close: the client's FIN ends its stream; the server still talks,
  * and the slot stays until both have ended. */
 static void test_half_close(void **state)
@@ -578,6 +631,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_table_full, setup_u32le,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_slot_reuse, setup_u32le,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_port_learning, setup_u32le,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_half_close, setup_u32le,
 					    teardown),
