@@ -257,12 +257,9 @@ static void msg_end(struct walk *w, struct flow_dir *d, enum nl_msg_end why,
 	nl_flow_emit(w->t, NL_FLOW_MESSAGE, m);
 }
 
-static void data_event(struct walk *w, const struct flow_dir *d,
-		       uint64_t off, const uint8_t *p, size_t n,
-		       uint64_t frame)
+static void data_emit(struct walk *w, const struct flow_dir *d,
+		      uint64_t off, const uint8_t *p, size_t n, uint64_t frame)
 {
-	if (!w->t->cfg.want_data || !n)
-		return;
 	struct nl_flow_data fd = {.conn_id = w->f->conn_id,
 				  .dir = w->dir,
 				  .offset = off,
@@ -274,6 +271,16 @@ static void data_event(struct walk *w, const struct flow_dir *d,
 		fd.msg_at = off - d->msg.m.offset;
 	}
 	nl_flow_emit(w->t, NL_FLOW_DATA, &fd);
+}
+
+/* Reassembled bytes for --follow; the check inline, since it is false on
+ * the hot path. */
+static inline void data_event(struct walk *w, const struct flow_dir *d,
+			      uint64_t off, const uint8_t *p, size_t n,
+			      uint64_t frame)
+{
+	if (w->t->cfg.want_data && n)
+		data_emit(w, d, off, p, n, frame);
 }
 
 /* ---- framing ---- */

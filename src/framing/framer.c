@@ -191,7 +191,7 @@ static const char *tls_check(uint32_t at, uint8_t b)
 
 /* The length field's value v is known: the body that follows. Returns 1
  * when in range (message length set), -1 when not. */
-static int lenprefix_length(struct nl_framer *f, uint64_t v)
+static inline int lenprefix_length(struct nl_framer *f, uint64_t v)
 {
 	int64_t adj = f->spec.adjust;
 	uint64_t body;
@@ -273,10 +273,11 @@ static int lenprefix_header(struct nl_framer *f, const uint8_t *p)
 		v = be ? load_be(field, 8) : load_le(field, 8);
 		break;
 	}
-	/* kept for whoever reports the field after an error */
-	memcpy(f->hdr, field, f->spec.len_size);
 	f->hdr_have = f->hdr_need;
-	return lenprefix_length(f, v);
+	int r = lenprefix_length(f, v);
+	if (r < 0) /* kept for whoever reports the field */
+		memcpy(f->hdr, field, f->spec.len_size);
+	return r;
 }
 
 /* Varint: 1 when complete, 0 to go on, -1 too long, -2 out of range. */
@@ -442,6 +443,31 @@ static size_t feed_lenprefix(struct nl_framer *f, const uint8_t *p, size_t n,
 			     enum nl_frame_result *result, struct nl_frame *out)
 {
 	size_t i = 0;
+	/* most often a whole message is in hand: header and body at once */
+	if (f->state == NL_FR_HEADER && !f->hdr_have && n >= f->hdr_need) {
+		int r = lenprefix_header(f, p);
+		if (r > 0 && f->msg_len <= n) {
+			size_t len = (size_t)f->msg_len;
+			f->offset += len;
+			out->start = f->msg_start;
+			out->len = len;
+			out->header_len = f->hdr_need;
+			out->error = NULL;
+			out->error_at = 0;
+			*result = NL_FRAME_MESSAGE;
+			f->msg_start = f->offset;
+			f->msg_len = 0;
+			f->hdr_have = 0;
+			f->state = NL_FR_HEADER;
+			return len;
+		}
+		i = f->hdr_need;
+		f->offset += i;
+		if (r < 0)
+			return nl_fr_fail(f, i, "length out of range",
+					  f->msg_start + f->spec.len_offset,
+					  result, out);
+	}
 	while (i < n) {
 		if (f->state == NL_FR_HEADER) {
 			int r;
