@@ -177,10 +177,8 @@ static void map_part_end(struct nl_segmap *m, uint64_t index, uint64_t len)
 static void msg_begin(struct walk *w, struct flow_dir *d, uint64_t off,
 		      uint64_t frame)
 {
-	struct nl_message *m = &d->msg.m;
+	struct nl_message *m = &d->msg.m; /* conn_id, dir: set once */
 	d->msg.active = true;
-	m->conn_id = w->f->conn_id;
-	m->dir = w->dir;
 	m->index = ++d->next_index;
 	m->offset = off;
 	m->first_frame = m->last_frame = frame;

@@ -232,6 +232,9 @@ static struct flow *flow_take(struct nl_flow_table *t, struct nl_conn *c,
 					      !side->syn_seen);
 		d->midstream = side->base_set && !side->syn_seen;
 		d->resync_at = UINT64_MAX;
+		/* the same for every message of the direction */
+		d->msg.m.conn_id = c->id;
+		d->msg.m.dir = (uint8_t)k;
 		if (spec->kind == NL_FRAMING_AUTO)
 			continue;
 		d->st.spec = *spec;
