@@ -7,6 +7,7 @@
 #ifndef NETLAB_ESCAPE_H
 #define NETLAB_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,8 @@ void nl_escape_quoted(struct nl_outbuf *o, const uint8_t *p, size_t n,
 void nl_escape_json(struct nl_outbuf *o, const uint8_t *p, size_t n);
 /* A whole JSON string value with quotes, from a NUL-terminated C string. */
 void nl_json_str(struct nl_outbuf *o, const char *s);
+/* The locale's character set is UTF-8, as setlocale(LC_CTYPE, "") would
+ * pick it from LC_ALL, LC_CTYPE, LANG: box drawing needs it. */
+bool nl_locale_utf8(void);
 
 #endif

@@ -99,6 +99,9 @@ struct nl_gen_opts {
 	bool reset; /* end with SO_LINGER 0 + close(): RST, not FIN */
 	/* demo */
 	const char *write_file;
+	bool stacked;	/* the three views one after another */
+	bool ascii;	/* the table without Unicode box drawing */
+	uint32_t width; /* the table's width; 0: the terminal's */
 };
 
 /* Parse argv (argv[0] = "server", "client" or "demo"). Returns 0 when

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "netlab/escape.h"
 #include "netlab/oui.h"
 #include "netlab/outbuf.h"
 
@@ -60,19 +61,6 @@ static const struct nl_sink_ops summary_only_ops = {
 	.close = summary_only_close,
 	.events = NL_EV_BIT(NL_EV_SUMMARY) | NL_EV_BIT(NL_EV_CONN_END),
 };
-
-/* The locale's character set, as setlocale(LC_CTYPE, "") would pick it. */
-static bool locale_utf8(void)
-{
-	const char *v = getenv("LC_ALL");
-	if (!v || !*v)
-		v = getenv("LC_CTYPE");
-	if (!v || !*v)
-		v = getenv("LANG");
-	if (!v)
-		return false;
-	return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
-}
 
 static enum nl_status add_sinks(struct nl_cli *cli, struct nl_ctx *ctx,
 				struct nl_outbuf *out)
@@ -197,7 +185,7 @@ int nl_cli_run(struct nl_cli *cli)
 			oui = NULL; /* vendors are a nicety: hex still works */
 	}
 	cli->report.oui = oui;
-	if (!cli->report.ascii && !locale_utf8())
+	if (!cli->report.ascii && !nl_locale_utf8())
 		cli->report.ascii = true; /* box drawing needs UTF-8 */
 	/* --map fills the terminal; 80 columns into a file or a pipe */
 	struct winsize ws;

@@ -47,6 +47,9 @@ enum {
 	O_FILE,
 	O_RESET,
 	O_WRITE,
+	O_STACKED,
+	O_WIDTH,
+	O_ASCII,
 	O_QUIET,
 	O_HELP,
 };
@@ -87,6 +90,9 @@ static const struct {
     {{"file", required_argument, NULL, O_FILE}, C | D},
     {{"reset", no_argument, NULL, O_RESET}, C},
     {{"write", required_argument, NULL, O_WRITE}, D},
+    {{"stacked", no_argument, NULL, O_STACKED}, D},
+    {{"width", required_argument, NULL, O_WIDTH}, D},
+    {{"ascii", no_argument, NULL, O_ASCII}, D},
     {{"quiet", no_argument, NULL, O_QUIET}, S | C | D},
     {{"help", no_argument, NULL, O_HELP}, S | C | D},
 };
@@ -404,6 +410,19 @@ int nl_gen_parse(struct nl_gen_opts *o, enum nl_gen_role role, int argc,
 		case O_WRITE:
 			o->write_file = a;
 			break;
+		case O_STACKED:
+			o->stacked = true;
+			break;
+		case O_WIDTH:
+			if (!parse_u64(a, 20, 1000, &v))
+				return err(errbuf,
+					   "--width '%s': 20 to 1000 columns%s",
+					   a, "");
+			o->width = (uint32_t)v;
+			break;
+		case O_ASCII:
+			o->ascii = true;
+			break;
 		default:
 			return err(errbuf, "gen %s: unexpected option%s", rn,
 				   "");
@@ -551,18 +570,27 @@ void nl_gen_usage(enum nl_gen_role role, struct nl_outbuf *out)
 		    "  --truth FILE           JSON Lines of every send/recv\n"
 		    "  -q, --quiet            no per-send lines\n");
 	else
-		nl_out_str(out,
-			   "usage: netlab gen demo SCENARIO [OPTIONS]\n"
-			   "Server and client on loopback, captured: what was "
-			   "sent, what the\n"
-			   "wire carried, what was received, and why.\n\n"
-			   "  SCENARIO               merge, split, framed, "
-			   "jsonhdr, ready, udp, flood\n"
-			   "  --write FILE           keep the capture (pcap)\n"
-			   "  --size, --count, --mss, --nodelay, --cork, "
-			   "--framing, --coalesce,\n"
-			   "  --recv-size, --recv-delay, --seed, --interval, "
-			   "--duration\n"
-			   "                         as for gen client / gen "
-			   "server\n");
+		nl_out_str(
+		    out, "usage: netlab gen demo SCENARIO [OPTIONS]\n"
+			 "Server and client on loopback, captured: what was "
+			 "sent, what the\n"
+			 "wire carried and what was received, side by side, "
+			 "and why.\n\n"
+			 "  SCENARIO               merge, split, framed, "
+			 "jsonhdr, ready, udp, flood\n"
+			 "  --write FILE           keep the capture (pcap)\n"
+			 "  --width N              the table's width (default: "
+			 "the terminal's,\n"
+			 "                         else $COLUMNS, else 120); "
+			 "under 90: stacked\n"
+			 "  --stacked              the three views one after "
+			 "another\n"
+			 "  --ascii                draw with ASCII, not "
+			 "Unicode box drawing\n"
+			 "  --size, --count, --mss, --nodelay, --cork, "
+			 "--framing, --coalesce,\n"
+			 "  --recv-size, --recv-delay, --seed, --interval, "
+			 "--duration\n"
+			 "                         as for gen client / gen "
+			 "server\n");
 }

@@ -1,8 +1,9 @@
 /*
  * netlab gen demo SCENARIO: server and client in one process on loopback,
- * the traffic captured with libpcap on lo, and three views printed: what
- * the application sent (each send()), what the wire carried (each segment
- * with payload), what the receiver got (each recv()), then what happened.
+ * the traffic captured with libpcap on lo, and three views printed side by
+ * side (or one after another): what the application sent (each send()),
+ * what the wire carried (each segment with payload), what the receiver got
+ * (each recv()), then what happened.
  *
  * As root it first moves into a private network namespace (unshare), brings
  * its lo up and turns TSO/GSO/GRO off there, so --mss splits are visible

@@ -31,7 +31,9 @@ struct demo_seg {
 	uint64_t frame;
 	int dir; /* 0 client->server, 1 server->client */
 	uint64_t rel;
-	uint32_t len;
+	uint32_t len; /* payload; 0: a bare FIN (the table's, not the
+		       * stacked wire view's) */
+	bool fin;
 	uint8_t preview[DEMO_PREVIEW];
 	uint32_t plen;
 	char map[128]; /* netlab's message map of this segment */
@@ -75,6 +77,8 @@ void demo_wire_packet(struct demo *d, const struct nl_packet *p);
 /* A sink (self: struct demo) that keeps the inspector's message map of
  * each segment of the wire view. */
 extern const struct nl_sink_ops demo_flow_sink_ops;
+/* The views side by side (netlab/demolayout.h) when the width allows and
+ * --stacked was not given, else one after another. */
 void demo_print(struct demo *d, const struct nl_gen_opts *o,
 		struct nl_outbuf *out);
 void demo_free(struct demo *d);

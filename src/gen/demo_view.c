@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "demo_internal.h"
+#include "netlab/demolayout.h"
 #include "netlab/escape.h"
 
 void demo_free(struct demo *d)
@@ -106,7 +109,7 @@ static void flow_event(void *self, const struct nl_event *ev)
 	if (m && m->dir == NL_CLIENT && nl_segmap_merged(m))
 		d->map_merged++; /* a frame is mapped once: now or late */
 	struct demo_seg *s = m && d->segs ? seg_by_frame(d, m->frame) : NULL;
-	if (s)
+	if (s && s->len)
 		map_text(s->map, sizeof(s->map), m);
 }
 
@@ -121,12 +124,15 @@ void demo_wire_packet(struct demo *d, const struct nl_packet *p)
 	uint16_t dport = tcp ? p->tcp.dport : p->udp.dport;
 	int dir = dport == d->port ? 0 : 1;
 	uint64_t rel;
+	/* a FIN gets a row of its own in the table: the peer's recv() of 0
+	 * bytes is anchored to it */
+	bool fin = tcp && (p->tcp.flags & NL_TCP_FIN);
 	if (tcp) {
 		if (p->tcp.flags & NL_TCP_SYN) {
 			d->isn[dir] = p->tcp.seq;
 			d->have_isn[dir] = true;
 		}
-		if (!p->payload_len)
+		if (!p->payload_len && !fin)
 			return;
 		rel = d->have_isn[dir]
 			  ? (uint32_t)(p->tcp.seq - d->isn[dir] - 1)
@@ -137,7 +143,8 @@ void demo_wire_packet(struct demo *d, const struct nl_packet *p)
 		rel = d->udp_off[dir];
 		d->udp_off[dir] += p->payload_len;
 	}
-	d->payload_segs[dir]++;
+	if (p->payload_len)
+		d->payload_segs[dir]++;
 	if (!d->segs)
 		d->segs = calloc(DEMO_MAX_SEGS, sizeof(*d->segs));
 	if (!d->segs || d->nsegs >= DEMO_MAX_SEGS) {
@@ -149,9 +156,11 @@ void demo_wire_packet(struct demo *d, const struct nl_packet *p)
 	s->dir = dir;
 	s->rel = rel;
 	s->len = p->payload_len;
+	s->fin = fin;
 	s->plen =
 	    p->payload_caplen < DEMO_PREVIEW ? p->payload_caplen : DEMO_PREVIEW;
-	memcpy(s->preview, p->payload, s->plen);
+	if (s->plen) /* a bare FIN has no payload pointer */
+		memcpy(s->preview, p->payload, s->plen);
 }
 
 static void preview(struct nl_outbuf *o, const uint8_t *p, uint32_t n,
@@ -193,7 +202,10 @@ static void view_calls(struct demo *d, struct nl_outbuf *o, enum nl_truth_ev ev)
 		nl_out_str(o, "  (none)\n");
 }
 
-static void view_messages(struct demo *d, struct nl_outbuf *o)
+/* cols: the widest a line may be (its preview is cut to fit); 0: no
+ * limit (the stacked views). */
+static void view_messages(struct demo *d, struct nl_outbuf *o, unsigned cols,
+			  bool ascii)
 {
 	uint32_t total = 0;
 	for (uint32_t i = 0; i < d->nrecs; i++) {
@@ -202,15 +214,23 @@ static void view_messages(struct demo *d, struct nl_outbuf *o)
 			continue;
 		if (++total > DEMO_ROWS)
 			continue;
+		const char *check = !strcmp(r->check, "ok")    ? "  checksum ok"
+				    : !strcmp(r->check, "bad") ? "  CHECKSUM "
+								 "MISMATCH"
+							       : "";
+		size_t before = o->len;
 		nl_out_printf(o,
 			      "  message #%-3" PRIu32 " %6" PRIu64
 			      " bytes (header %" PRIu32 ")  ",
 			      total, r->len, r->hdr);
-		preview(o, r->preview, r->plen, r->more);
-		if (!strcmp(r->check, "ok"))
-			nl_out_str(o, "  checksum ok");
-		else if (!strcmp(r->check, "bad"))
-			nl_out_str(o, "  CHECKSUM MISMATCH");
+		size_t used = o->len - before + strlen(check);
+		if (cols)
+			nl_demo_layout_preview(
+			    o, r->preview, r->plen, r->more,
+			    cols > used ? cols - (unsigned)used : 0, ascii);
+		else
+			preview(o, r->preview, r->plen, r->more);
+		nl_out_str(o, check);
 		nl_out_char(o, '\n');
 	}
 	if (total > DEMO_ROWS)
@@ -226,8 +246,16 @@ static void view_wire(struct demo *d, struct nl_outbuf *o)
 	if (d->flow_note[0])
 		nl_out_printf(o, "  (no message map: %s)\n", d->flow_note);
 	uint32_t shown = 0;
-	for (uint32_t i = 0; i < d->nsegs && shown < DEMO_ROWS; i++, shown++) {
+	uint64_t more = d->more_segs;
+	for (uint32_t i = 0; i < d->nsegs; i++) {
 		struct demo_seg *s = &d->segs[i];
+		if (!s->len)
+			continue; /* a bare FIN: this view lists payload */
+		if (shown == DEMO_ROWS) {
+			more++;
+			continue;
+		}
+		shown++;
 		nl_out_printf(o,
 			      "  frame %-4" PRIu64 " %s  %s +%-6" PRIu64
 			      " %6" PRIu32 " bytes  ",
@@ -239,10 +267,9 @@ static void view_wire(struct demo *d, struct nl_outbuf *o)
 			nl_out_printf(o, "  %s", s->map);
 		nl_out_char(o, '\n');
 	}
-	uint64_t more = d->nsegs - shown + d->more_segs;
 	if (more)
 		nl_out_printf(o, "  ... %" PRIu64 " more\n", more);
-	if (!d->nsegs)
+	if (!shown)
 		nl_out_str(o, "  (no payload captured)\n");
 	if (d->cap_dropped)
 		nl_out_printf(o,
@@ -269,27 +296,42 @@ static int64_t first_recv(struct demo *d)
 	return -1;
 }
 
-/* Print a paragraph wrapped at 76 columns. */
-static void para(struct nl_outbuf *o, const char *text)
+/* Print a paragraph wrapped at width columns, each line indented. (A
+ * column is a UTF-8 lead byte: the legend's arrows are one each.) */
+static void para_at(struct nl_outbuf *o, size_t indent, size_t width,
+		    const char *text)
 {
 	size_t col = 0;
 	const char *p = text;
+	while (*p == ' ')
+		p++;
 	while (*p) {
-		size_t w = strcspn(p, " ");
-		if (col && col + 1 + w > 76) {
+		size_t n = strcspn(p, " "), w = 0;
+		for (size_t i = 0; i < n; i++)
+			w += ((uint8_t)p[i] & 0xc0) != 0x80;
+		if (!col) {
+			nl_out_repeat(o, ' ', indent);
+			col = indent;
+		} else if (col + 1 + w > width) {
 			nl_out_char(o, '\n');
-			col = 0;
-		} else if (col) {
+			nl_out_repeat(o, ' ', indent);
+			col = indent;
+		} else {
 			nl_out_char(o, ' ');
 			col++;
 		}
-		nl_out_write(o, p, w);
+		nl_out_write(o, p, n);
 		col += w;
-		p += w;
+		p += n;
 		while (*p == ' ')
 			p++;
 	}
 	nl_out_char(o, '\n');
+}
+
+static void para(struct nl_outbuf *o, const char *text)
+{
+	para_at(o, 0, 76, text);
 }
 
 static void explain(struct demo *d, struct nl_outbuf *o)
@@ -442,14 +484,15 @@ static void explain(struct demo *d, struct nl_outbuf *o)
 	}
 }
 
-void demo_print(struct demo *d, const struct nl_gen_opts *o,
-		struct nl_outbuf *out)
+static size_t recv_size_shown(const struct demo *d)
 {
-	nl_out_printf(out,
-		      "netlab gen demo %s: 127.0.0.1, server port %u (%s)\n",
-		      nl_gen_scenario_name(o->scenario), d->port,
-		      d->co.udp ? "udp" : "tcp");
-	nl_out_printf(out, "  %s\n", d->ns_note);
+	if (d->so.recv_size)
+		return d->so.recv_size;
+	return d->so.have_framing || d->so.ready || d->so.udp ? 65536 : 1024;
+}
+
+static void print_stacked(struct demo *d, struct nl_outbuf *out)
+{
 	nl_out_str(out, "\n1. What the application sent (each send()):\n");
 	view_calls(d, out, NL_TRUTH_SEND);
 	nl_out_printf(out,
@@ -460,18 +503,172 @@ void demo_print(struct demo *d, const struct nl_gen_opts *o,
 	nl_out_printf(out,
 		      "\n3. What the receiver got (each recv(); server "
 		      "recv size %zu%s):\n",
-		      (size_t)(d->so.recv_size ? d->so.recv_size
-			       : d->so.have_framing || d->so.ready ? 65536
-			       : d->so.udp			   ? 65536
-								   : 1024),
+		      recv_size_shown(d),
 		      d->so.recv_delay_ms ? ", first read delayed" : "");
 	view_calls(d, out, NL_TRUTH_RECV);
 	if (d->so.have_framing || d->so.ready) {
 		nl_out_str(out, "\n   Messages the server's framing found:\n");
-		view_messages(d, out);
+		view_messages(d, out, 0, true);
 	}
-	if (d->flood_line[0])
-		nl_out_printf(out, "\n%s", d->flood_line);
+}
+
+/* --width, else the terminal's (when stdout is one), else $COLUMNS, else
+ * NL_DEMO_DEFAULT_WIDTH. */
+static unsigned table_width(const struct nl_gen_opts *o,
+			    const struct nl_outbuf *out)
+{
+	struct winsize ws;
+	if (o->width)
+		return o->width;
+	if (out->fd >= 0 && isatty(out->fd) &&
+	    ioctl(out->fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	unsigned long v = env ? strtoul(env, &end, 10) : 0;
+	if (env && *env >= '0' && *env <= '9' && !*end && v > 0)
+		return v > 1000 ? 1000 : (unsigned)v;
+	return NL_DEMO_DEFAULT_WIDTH;
+}
+
+static void table_headings(struct demo *d, char *wire, size_t wsize, char *got,
+			   size_t gsize)
+{
+	size_t k;
+	if (d->cap_note[0])
+		k = (size_t)snprintf(wire, wsize, "Wire carried: skipped: %s",
+				     d->cap_note);
+	else if (d->co.udp)
+		k = (size_t)snprintf(wire, wsize,
+				     "Wire carried (each datagram, captured "
+				     "on lo)");
+	else
+		k = (size_t)snprintf(wire, wsize,
+				     "Wire carried (each segment with payload "
+				     "and each FIN, captured on lo; netlab's "
+				     "message map)");
+	if (!d->cap_note[0] && d->flow_note[0] && k < wsize)
+		k += (size_t)snprintf(wire + k, wsize - k,
+				      "; no message map: %s", d->flow_note);
+	if (!d->cap_note[0] && !d->payload_segs[0] && !d->payload_segs[1] &&
+	    k < wsize)
+		k += (size_t)snprintf(wire + k, wsize - k,
+				      "; no payload captured");
+	if (!d->cap_note[0] && d->cap_dropped && k < wsize)
+		snprintf(wire + k, wsize - k,
+			 "; the capture dropped %" PRIu64 " packets",
+			 d->cap_dropped);
+	snprintf(got, gsize, "Receiver got (each recv(); recv size %zu%s)",
+		 recv_size_shown(d),
+		 d->so.recv_delay_ms ? ", first read delayed" : "");
+}
+
+/* The views side by side: false (nothing written) when they do not fit
+ * in width or memory ran out. */
+static bool print_table(struct demo *d, const struct nl_gen_opts *o,
+			struct nl_outbuf *out, unsigned width)
+{
+	struct nl_demo_call *calls = calloc(d->nrecs + 1, sizeof(*calls));
+	struct nl_demo_seg *segs = calloc(d->nsegs + 1, sizeof(*segs));
+	struct nl_outbuf tab;
+	bool ok = calls && segs && nl_out_init(&tab, -1);
+	if (!ok) {
+		free(calls);
+		free(segs);
+		return false;
+	}
+	uint32_t n = 0;
+	uint64_t index[2][2] = {{0, 0}, {0, 0}}; /* [send][side] */
+	for (uint32_t i = 0; i < d->nrecs; i++) {
+		const struct demo_rec *r = &d->recs[i];
+		if (r->ev != NL_TRUTH_SEND && r->ev != NL_TRUTH_RECV)
+			continue;
+		bool send = r->ev == NL_TRUTH_SEND;
+		calls[n++] = (struct nl_demo_call){
+		    .kind = send ? NL_DEMO_SEND : NL_DEMO_RECV,
+		    .side = (uint8_t)r->side,
+		    .index = ++index[send][r->side & 1],
+		    .off = r->off,
+		    .ret = r->ret,
+		    .data = r->preview,
+		    .dlen = r->plen,
+		    .more = r->more};
+	}
+	for (uint32_t j = 0; j < d->nsegs; j++) {
+		const struct demo_seg *s = &d->segs[j];
+		segs[j] = (struct nl_demo_seg){.frame = s->frame,
+					       .dir = (uint8_t)s->dir,
+					       .rel = s->rel,
+					       .len = s->len,
+					       .fin = s->fin,
+					       .data = s->preview,
+					       .dlen = s->plen,
+					       .map = s->map};
+	}
+	char wire[NL_ERRBUF_SIZE + 256], got[160];
+	table_headings(d, wire, sizeof(wire), got, sizeof(got));
+	struct nl_demo_table t = {
+	    .calls = calls,
+	    .ncalls = n,
+	    .segs = segs,
+	    .nsegs = d->nsegs,
+	    .udp = d->co.udp,
+	    .heading = {"Application sent (each send())", wire, got},
+	    .wire_empty = d->cap_note[0] || !d->nsegs,
+	    .max_rows = DEMO_ROWS,
+	    .more_segs = d->more_segs};
+	struct nl_demo_style st = {.width = width,
+				   .ascii = o->ascii || !nl_locale_utf8()};
+	ok = nl_demo_layout_render(&tab, &t, &st);
+	if (ok) {
+		const char *c2s = st.ascii ? "c>s" : "c\u2192s";
+		const char *s2c = st.ascii ? "s>c" : "s\u2192c";
+		char legend[400];
+		if (t.wire_empty)
+			snprintf(legend, sizeof(legend),
+				 "Each row: a send() and the recv() calls its "
+				 "bytes completed (%s client to server, %s "
+				 "server to client).",
+				 c2s, s2c);
+		else
+			snprintf(legend, sizeof(legend),
+				 "Each row: a %s, the send() calls whose first "
+				 "byte it carried and the recv() calls whose "
+				 "last byte it carried (%s client to server, "
+				 "%s server to client).",
+				 d->co.udp ? "datagram" : "segment", c2s, s2c);
+		nl_out_char(out, '\n');
+		para(out, legend);
+		nl_out_write(out, tab.buf, tab.len);
+		if (d->so.have_framing || d->so.ready) {
+			nl_out_str(out,
+				   "\nMessages the server's framing found:\n");
+			view_messages(d, out, width, st.ascii);
+		}
+	}
+	nl_out_free(&tab);
+	free(calls);
+	free(segs);
+	return ok;
+}
+
+void demo_print(struct demo *d, const struct nl_gen_opts *o,
+		struct nl_outbuf *out)
+{
+	nl_out_printf(out,
+		      "netlab gen demo %s: 127.0.0.1, server port %u (%s)\n",
+		      nl_gen_scenario_name(o->scenario), d->port,
+		      d->co.udp ? "udp" : "tcp");
+	para_at(out, 2, 78, d->ns_note);
+	unsigned width = table_width(o, out);
+	if (o->stacked || !nl_demo_layout_fits(width) ||
+	    !print_table(d, o, out, width))
+		print_stacked(d, out);
+	if (d->flood_line[0]) {
+		d->flood_line[strcspn(d->flood_line, "\n")] = '\0';
+		nl_out_char(out, '\n');
+		para(out, d->flood_line);
+	}
 	if (d->dropped_recs)
 		nl_out_printf(out,
 			      "(%" PRIu64 " calls beyond the first %u not "

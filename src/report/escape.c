@@ -8,6 +8,7 @@
  */
 #include "netlab/escape.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char hexdig[] = "0123456789abcdef";
@@ -127,4 +128,14 @@ void nl_json_str(struct nl_outbuf *o, const char *s)
 	nl_out_char(o, '"');
 	nl_escape_json(o, (const uint8_t *)s, strlen(s));
 	nl_out_char(o, '"');
+}
+
+bool nl_locale_utf8(void)
+{
+	const char *v = getenv("LC_ALL");
+	if (!v || !*v)
+		v = getenv("LC_CTYPE");
+	if (!v || !*v)
+		v = getenv("LANG");
+	return v && (strcasestr(v, "utf-8") || strcasestr(v, "utf8"));
 }

@@ -216,29 +216,96 @@ check_rc "client: bad scenario is a usage error" 2 "$NETLAB" gen client 127.0.0.
 check_rc "server: bad framing is a usage error" 2 "$NETLAB" gen server --framing u33
 check_rc "server: --echo with --sink is a usage error" 2 "$NETLAB" gen server --echo --sink
 
-# --- demo: three views --------------------------------------------------
+# --- demo: the three views side by side ----------------------------------
+# fits_width FILE N: no line of FILE wider than N columns (ASCII output).
+fits_width() {
+	awk -v n="$2" 'length($0) > n { bad = 1; print "    " length($0) " columns: " $0 }
+		END { exit bad }' "$1"
+}
+# Not a terminal, no $COLUMNS: 120 columns; LC_ALL=C: ASCII box drawing.
 for sc in merge split framed jsonhdr ready udp flood; do
-	if timeout 30 "$NETLAB" gen demo "$sc" >"$TMPD/demo_$sc.out" 2>&1 &&
-		grep -q '^1. What the application sent' "$TMPD/demo_$sc.out" &&
-		grep -q '^2. What the wire carried' "$TMPD/demo_$sc.out" &&
-		grep -q '^3. What the receiver got' "$TMPD/demo_$sc.out" &&
-		grep -q '^What happened:' "$TMPD/demo_$sc.out"; then
-		ok "demo $sc: three views and the explanation"
+	if timeout 30 env -u COLUMNS LC_ALL=C "$NETLAB" gen demo "$sc" >"$TMPD/demo_$sc.out" 2>&1 &&
+		grep -q '^| Application sent .* | Wire carried .* | Receiver got ' "$TMPD/demo_$sc.out" &&
+		grep -q '^What happened:' "$TMPD/demo_$sc.out" &&
+		fits_width "$TMPD/demo_$sc.out" 120; then
+		ok "demo $sc: sent, wire and received side by side in 120 columns, and the explanation"
 	else
 		not_ok "demo $sc"
-		sed 's/^/    /' "$TMPD/demo_$sc.out" | head -n 30
+		sed 's/^/    /' "$TMPD/demo_$sc.out" | head -n 40
 	fi
 done
 check_eq "demo merge: the server's first recv() holds all three sends" 1 \
-	"$(grep -c 'server recv #1 *14 bytes  "helloworldegon"' "$TMPD/demo_merge.out")"
+	"$(grep -c '| c>s recv #1 14 B "helloworldegon" ' "$TMPD/demo_merge.out")"
+check_eq "demo ready: both directions, marked in every cell" 3 \
+	"$(grep -c '^| s>c send #[0-9] 5 B "ready" *| s>c frame [0-9]* .*| s>c recv #[0-9] 5 B "ready" ' "$TMPD/demo_ready.out")"
 check_eq "demo framed: three messages found" 3 "$(grep -c '^  message #' "$TMPD/demo_framed.out")"
+for sc in merge framed; do
+	if timeout 30 env LC_ALL=C "$NETLAB" gen demo "$sc" --stacked >"$TMPD/demo_st_$sc.out" 2>&1 &&
+		grep -q '^1. What the application sent' "$TMPD/demo_st_$sc.out" &&
+		grep -q '^2. What the wire carried' "$TMPD/demo_st_$sc.out" &&
+		grep -q '^3. What the receiver got' "$TMPD/demo_st_$sc.out" &&
+		grep -q '^What happened:' "$TMPD/demo_st_$sc.out" &&
+		! grep -q '^+---' "$TMPD/demo_st_$sc.out"; then
+		ok "demo $sc --stacked: the three views one after another"
+	else
+		not_ok "demo $sc --stacked"
+		sed 's/^/    /' "$TMPD/demo_st_$sc.out" | head -n 30
+	fi
+done
+check_eq "demo merge --stacked: the server's first recv() holds all three sends" 1 \
+	"$(grep -c 'server recv #1 *14 bytes  "helloworldegon"' "$TMPD/demo_st_merge.out")"
+for w in 90 97; do
+	timeout 30 env LC_ALL=C "$NETLAB" gen demo split --width "$w" >"$TMPD/demo_w$w.out" 2>&1
+	if grep -q '^| Application sent' "$TMPD/demo_w$w.out" && fits_width "$TMPD/demo_w$w.out" "$w"; then
+		ok "demo split --width $w: every line fits"
+	else
+		not_ok "demo split --width $w"
+		sed 's/^/    /' "$TMPD/demo_w$w.out" | head -n 30
+	fi
+done
+timeout 30 env COLUMNS=100 LC_ALL=C "$NETLAB" gen demo merge >"$TMPD/demo_cols.out" 2>&1
+if grep -q '^| Application sent' "$TMPD/demo_cols.out" && fits_width "$TMPD/demo_cols.out" 100 &&
+	[ "$(awk 'length($0) == 100' "$TMPD/demo_cols.out" | grep -c '^[+|]')" -gt 0 ]; then
+	ok "demo: \$COLUMNS sets the width when stdout is not a terminal"
+else
+	not_ok "demo with COLUMNS=100"
+	sed 's/^/    /' "$TMPD/demo_cols.out" | head -n 30
+fi
+check "demo --width 89: below 90 columns the stacked views" \
+	grep -q '^1. What the application sent' <(timeout 30 "$NETLAB" gen demo merge --width 89 2>&1)
+timeout 30 env LC_ALL=C.UTF-8 "$NETLAB" gen demo merge >"$TMPD/demo_utf8.out" 2>&1
+timeout 30 env LC_ALL=C.UTF-8 "$NETLAB" gen demo merge --ascii >"$TMPD/demo_ascii.out" 2>&1
+if grep -q '^│ c→s send #1 5 B "hello" ' "$TMPD/demo_utf8.out" &&
+	grep -q '^| c>s send #1 5 B "hello" ' "$TMPD/demo_ascii.out" &&
+	! LC_ALL=C grep -q '[^ -~]' "$TMPD/demo_ascii.out"; then
+	ok "demo: box drawing in a UTF-8 locale, plain ASCII with --ascii"
+else
+	not_ok "demo box drawing / --ascii"
+	sed 's/^/    /' "$TMPD/demo_utf8.out" | head -n 12
+fi
+check_rc "demo --width 5: a usage error" 2 "$NETLAB" gen demo merge --width 5
 if is_root; then
 	if grep -q 'skipped' "$TMPD/demo_merge.out"; then
 		skip "demo wire view: capture unavailable here ($(grep skipped "$TMPD/demo_merge.out"))"
 	else
+		# cause and effect on one row: the segment that carried the last
+		# byte (frame 8 when each send had its own segment) and the recv
+		last=$(sed -n 's/^| [^|]*| c>s frame \([0-9]*\) seq +[0-9]* [0-9]* B .*/\1/p' \
+			"$TMPD/demo_merge.out" | tail -n 1)
+		if [ -n "$last" ] && grep -q "^| [^|]*| c>s frame $last seq +[0-9]* [0-9]* B .*| c>s recv #1 14 B \"helloworldegon\" " \
+			"$TMPD/demo_merge.out"; then
+			ok "demo merge: the row of frame $last, the last data segment, holds the recv() that returned \"helloworldegon\""
+		else
+			not_ok "demo merge: no row holds frame ${last:-?} and the recv() of \"helloworldegon\""
+			sed 's/^/    /' "$TMPD/demo_merge.out" | head -n 30
+		fi
+		check_eq "demo merge: the peer-closed recv() on the row of the client's FIN" 1 \
+			"$(grep -c '^| *| c>s frame [0-9]* FIN *| c>s recv #2 0 B (peer closed) ' "$TMPD/demo_merge.out")"
 		check_eq "demo split --mss: the wire shows MSS-sized segments" 3 \
-			"$(grep -c 'client->server  seq +[0-9]* *988 bytes' "$TMPD/demo_split.out")"
-		timeout 30 "$NETLAB" gen demo framed --size 3000 --mss 1000 --count 2 \
+			"$(grep -c '| c>s frame [0-9]* seq +[0-9]* 988 B ' "$TMPD/demo_split.out")"
+		check_eq "demo split: the 3000-byte send on the row of its first segment" 1 \
+			"$(grep -c '^| c>s send #1 3000 B .*| c>s frame [0-9]* seq +0 988 B ' "$TMPD/demo_split.out")"
+		timeout 30 "$NETLAB" gen demo framed --size 3000 --mss 1000 --count 2 --stacked \
 			--write "$TMPD/demo.pcap" >"$TMPD/demo_w.out" 2>&1
 		check "demo --write: the capture replays" "$NETLAB" replay "$TMPD/demo.pcap"
 		check_eq "demo: netlab's message map marks where messages end" 2 \
@@ -246,14 +313,16 @@ if is_root; then
 	fi
 	if command -v setpriv >/dev/null && setpriv --reuid 65534 --regid 65534 --clear-groups true 2>/dev/null &&
 		setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$NETLAB_ORIG" 2>/dev/null; then
-		setpriv --reuid 65534 --regid 65534 --clear-groups \
+		env -u COLUMNS LC_ALL=C setpriv --reuid 65534 --regid 65534 --clear-groups \
 			"$NETLAB_ORIG" gen demo merge >"$TMPD/demo_user.out" 2>&1
-		if grep -q 'skipped: .*permission\|skipped: .*CAP_NET_RAW' "$TMPD/demo_user.out" &&
-			grep -q 'server recv #1 *14 bytes' "$TMPD/demo_user.out"; then
-			ok "demo without capture permission: sent vs received, says what it skipped"
+		if grep -q '| Wire carried: skipped: ' "$TMPD/demo_user.out" &&
+			grep -q 'permission\|CAP_NET_RAW' "$TMPD/demo_user.out" &&
+			grep -q '^| c>s send #3 4 B "egon" *| *| c>s recv #1 14 B "helloworldegon" ' "$TMPD/demo_user.out" &&
+			fits_width "$TMPD/demo_user.out" 120; then
+			ok "demo without capture permission: sent vs received side by side, says what it skipped"
 		else
 			not_ok "demo without capture permission"
-			sed 's/^/    /' "$TMPD/demo_user.out" | head -n 20
+			sed 's/^/    /' "$TMPD/demo_user.out" | head -n 30
 		fi
 	else
 		skip "demo without permission: cannot drop privileges here"
