@@ -2,9 +2,12 @@
  * Capture source over libpcap: files (pcap, pcapng, standard input) and live
  * interfaces, with a BPF filter and an optional -w copy of what was read.
  *
- * Files are opened through our own stdio cookie stream so that the first four
- * bytes can be inspected (to name a bad magic number) even on a pipe, and so
- * that the byte offset of a record cut short can be reported.
+ * The first four bytes are read first, to name a bad magic number. A regular
+ * file is then rewound and read through a plain stdio stream (libpcap reads
+ * each record with two fread()s: glibc's file streams copy in bulk). A pipe
+ * cannot be rewound: it is read through our own stdio cookie stream, which
+ * hands out the peeked bytes first and counts the bytes delivered, so that
+ * the byte offset of a record cut short can be reported either way.
  */
 #include "netlab/capture.h"
 
@@ -37,7 +40,7 @@ struct nl_capture {
 	uint32_t drain_budget; /* packets still allowed while draining */
 	double drain_deadline_ms;
 	/* file input */
-	FILE *fp; /* the cookie stream libpcap reads */
+	FILE *fp; /* the stream libpcap reads: the file's own, or the cookie */
 	int fd;
 	uint8_t peek[4];
 	unsigned peek_len, peek_pos;
@@ -183,7 +186,8 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 		return fail(why, NL_CAPERR_OPEN);
 	}
 	struct stat st;
-	if (fstat(c->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	bool have_st = fstat(c->fd, &st) == 0;
+	if (have_st && S_ISDIR(st.st_mode)) {
 		snprintf(errbuf, NL_ERRBUF_SIZE,
 			 "cannot read '%s': it is a directory", path);
 		goto bad_file;
@@ -221,10 +225,14 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 	}
 	c->pcapng = c->peek[0] == 0x0a && c->peek[1] == 0x0d;
 
-	cookie_io_functions_t io = {.read = cookie_read,
-				    .seek = cookie_seek,
-				    .close = cookie_close};
-	c->fp = fopencookie(c, "rb", io);
+	if (have_st && S_ISREG(st.st_mode) && lseek(c->fd, 0, SEEK_SET) == 0) {
+		c->fp = fdopen(c->fd, "rb");
+	} else {
+		cookie_io_functions_t io = {.read = cookie_read,
+					    .seek = cookie_seek,
+					    .close = cookie_close};
+		c->fp = fopencookie(c, "rb", io);
+	}
 	if (!c->fp) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot read '%s': %s", name,
 			 strerror(errno));
@@ -238,7 +246,7 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 	if (!c->p) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot read '%s': %s", name,
 			 pcap_err);
-		fclose(c->fp); /* closes fd through the cookie */
+		fclose(c->fp); /* closes fd (through the cookie) */
 		free(c);
 		return fail(why, NL_CAPERR_OPEN);
 	}
@@ -482,7 +490,7 @@ void nl_capture_close(struct nl_capture *c)
 		pcap_dump_close(c->dumper);
 	}
 	if (c->p)
-		pcap_close(c->p); /* closes the cookie stream and the fd */
+		pcap_close(c->p); /* closes the stream and the fd */
 	free(c);
 }
 
