@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct nl_cur {
 	const uint8_t *p;   /* next byte to read */
@@ -118,9 +119,12 @@ static inline const uint8_t *nl_cur_bytes(struct nl_cur *c, size_t n)
 static inline void nl_cur_copy(struct nl_cur *c, void *dst, size_t n)
 {
 	const uint8_t *src = nl_cur_bytes(c, n);
-	uint8_t *d = dst;
-	for (size_t i = 0; i < n; i++)
-		d[i] = src ? src[i] : 0;
+	/* n is a constant at every call (an address, a MAC): these become
+	 * a move or two */
+	if (src)
+		memcpy(dst, src, n);
+	else
+		memset(dst, 0, n);
 }
 
 static inline void nl_cur_skip(struct nl_cur *c, size_t n)
