@@ -164,6 +164,8 @@ void nl_ctx_set_linktype(struct nl_ctx *ctx, uint32_t dlt)
 static void emit(struct nl_ctx *ctx, const struct nl_event *ev)
 {
 	uint32_t bit = NL_EV_BIT(ev->type);
+	if (!(ctx->events & bit))
+		return; /* -q: no sink takes packets */
 	for (unsigned i = 0; i < ctx->n_sinks; i++)
 		if (ctx->sink_events[i] & bit)
 			ctx->sinks[i].ops->on_event(ctx->sinks[i].self, ev);
