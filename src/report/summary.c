@@ -103,6 +103,7 @@ struct tw_slot {
 	struct nl_addr server;
 	uint16_t port; /* the server's */
 	uint8_t side;  /* who holds them */
+	uint32_t hash; /* of the endpoint(s): compared before the addresses */
 	uint64_t n;
 	uint64_t err; /* n may overcount by this (Space-Saving) */
 };
@@ -372,6 +373,14 @@ static void tw_count(struct summary_sink *s, const struct nl_conn *c,
 			      .side = side};
 	if (side == NL_CLIENT)
 		key.client = c->addr[NL_CLIENT];
+	/* FNV-1a over what identifies the holder: with all slots taken,
+	 * every connection in TIME_WAIT scans them all */
+	uint32_t h = 2166136261u ^ key.port;
+	const struct nl_addr *ids[2] = {&key.server, &key.client};
+	for (unsigned k = 0; k < (side == NL_CLIENT ? 2u : 1u); k++)
+		for (unsigned i = 0; i < (ids[k]->family == 6 ? 16u : 4u); i++)
+			h = (h ^ ids[k]->b[i]) * 16777619u;
+	key.hash = h;
 	struct tw_slot *min = NULL;
 	for (unsigned i = 0; i < TW_SLOTS; i++) {
 		struct tw_slot *t = &s->tw[side][i];
@@ -380,7 +389,7 @@ static void tw_count(struct summary_sink *s, const struct nl_conn *c,
 			t->n = 1;
 			return;
 		}
-		if (t->side == side && t->port == key.port &&
+		if (t->hash == h && t->side == side && t->port == key.port &&
 		    same_addr(&t->server, &key.server) &&
 		    (side == NL_SERVER || same_addr(&t->client, &key.client))) {
 			t->n++;
