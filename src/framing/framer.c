@@ -436,6 +436,26 @@ static const char *header_byte(struct nl_framer *f, uint8_t b, uint64_t *at)
 	}
 }
 
+/* The length-prefixed message ends at the current offset, `used` bytes
+ * into the chunk: report it and start the next (nl_fr_finish() without
+ * the per-kind work). */
+static inline size_t lenprefix_done(struct nl_framer *f, size_t used,
+				    enum nl_frame_result *result,
+				    struct nl_frame *out)
+{
+	out->start = f->msg_start;
+	out->len = f->msg_len;
+	out->header_len = f->hdr_need;
+	out->error = NULL;
+	out->error_at = 0;
+	*result = NL_FRAME_MESSAGE;
+	f->msg_start = f->offset;
+	f->msg_len = 0;
+	f->hdr_have = 0;
+	f->state = NL_FR_HEADER;
+	return used;
+}
+
 /* Length prefixes, the hot path of stream analysis and of detection:
  * a header in hand is read at once and a message is finished in place;
  * only a header cut by the chunk's end goes byte by byte. */
@@ -447,19 +467,8 @@ static size_t feed_lenprefix(struct nl_framer *f, const uint8_t *p, size_t n,
 	if (f->state == NL_FR_HEADER && !f->hdr_have && n >= f->hdr_need) {
 		int r = lenprefix_header(f, p);
 		if (r > 0 && f->msg_len <= n) {
-			size_t len = (size_t)f->msg_len;
-			f->offset += len;
-			out->start = f->msg_start;
-			out->len = len;
-			out->header_len = f->hdr_need;
-			out->error = NULL;
-			out->error_at = 0;
-			*result = NL_FRAME_MESSAGE;
-			f->msg_start = f->offset;
-			f->msg_len = 0;
-			f->hdr_have = 0;
-			f->state = NL_FR_HEADER;
-			return len;
+			f->offset += f->msg_len;
+			return lenprefix_done(f, (size_t)f->msg_len, result, out);
 		}
 		i = f->hdr_need;
 		f->offset += i;
@@ -490,17 +499,7 @@ static size_t feed_lenprefix(struct nl_framer *f, const uint8_t *p, size_t n,
 			i += body(f, n - i);
 		}
 		if (f->offset == f->msg_start + f->msg_len) {
-			out->start = f->msg_start;
-			out->len = f->msg_len;
-			out->header_len = f->hdr_need;
-			out->error = NULL;
-			out->error_at = 0;
-			*result = NL_FRAME_MESSAGE;
-			f->msg_start = f->offset;
-			f->msg_len = 0;
-			f->hdr_have = 0;
-			f->state = NL_FR_HEADER;
-			return i;
+			return lenprefix_done(f, i, result, out);
 		}
 	}
 	return i;

@@ -267,6 +267,12 @@ static void fuzz_detect(const uint8_t *in, size_t size)
 	char err[NL_ERRBUF_SIZE];
 	bool have_peer = (fl & 0x10) && nl_framing_parse(specs[in[1] % N_SPECS],
 							 &peer, err) == NL_OK;
+	/* the framing learned on the server port */
+	struct nl_framing_spec hint;
+	bool have_hint =
+	    (fl & 0x20) &&
+	    nl_framing_parse(specs[(in[1] >> 4) % N_SPECS], &hint, err) ==
+		NL_OK;
 	size_t nseg = in[2] % (NL_DETECT_MAX_SEGS + 8);
 	size_t i = 3;
 	struct nl_detect_seg segs[NL_DETECT_MAX_SEGS + 8];
@@ -295,6 +301,7 @@ static void fuzz_detect(const uint8_t *in, size_t size)
 	    .peer = len >= 5 ? buf + len - 5 : NULL,
 	    .peer_len = len >= 5 ? 5 : 0,
 	    .peer_spec = have_peer ? &peer : NULL,
+	    .hint = have_hint ? &hint : NULL,
 	    .max_message = (fl & 0x80) ? 1000 : 0,
 	};
 	struct nl_detect_result a, b;

@@ -21,20 +21,7 @@
 
 #define MAXN 32
 
-static struct nl_outbuf mem;
-
-static int setup(void **state)
-{
-	(void)state;
-	return nl_out_init(&mem, -1) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	nl_out_free(&mem);
-	return 0;
-}
+#include "support/memout.h"
 
 /* A table under construction: calls in the order they happened. */
 struct fix {
@@ -616,5 +603,5 @@ int main(void)
 	    cmocka_unit_test(test_utf8_glyphs),
 	    cmocka_unit_test(test_options),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, memout_setup, memout_teardown);
 }

@@ -14,20 +14,7 @@
 
 #include "netlab/escape.h"
 
-static struct nl_outbuf mem;
-
-static int setup(void **state)
-{
-	(void)state;
-	return nl_out_init(&mem, -1) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	nl_out_free(&mem);
-	return 0;
-}
+#include "support/memout.h"
 
 static const char *take(void)
 {
@@ -179,5 +166,5 @@ int main(void)
 	    cmocka_unit_test(test_quoted),
 	    cmocka_unit_test(test_json),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, memout_setup, memout_teardown);
 }

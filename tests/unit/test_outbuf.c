@@ -20,20 +20,7 @@
 
 #include "netlab/outbuf.h"
 
-static struct nl_outbuf mem;
-
-static int setup(void **state)
-{
-	(void)state;
-	return nl_out_init(&mem, -1) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	nl_out_free(&mem);
-	return 0;
-}
+#include "support/memout.h"
 
 /* The memory contents so far, then empty the buffer for the next check. */
 static const char *take(void)
@@ -448,5 +435,5 @@ int main(void)
 	    cmocka_unit_test(test_bad_fd),
 	    cmocka_unit_test(test_mem_cap),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, memout_setup, memout_teardown);
 }
