@@ -315,8 +315,10 @@ static void scan_prefix(struct scan *sc)
 		uint32_t next =
 		    k + 1 < sc->n_starts ? sc->starts[k + 1] : sc->in->len;
 		uint32_t z = k + 1 < sc->n_starts ? sc->zeros[k + 1] : 0;
-		sc->zeros[k] = z + count_zeros(sc->in->buf + sc->starts[k],
-					       next - sc->starts[k]);
+		if (next > sc->starts[k]) /* (buf is NULL when empty) */
+			z += count_zeros(sc->in->buf + sc->starts[k],
+					 next - sc->starts[k]);
+		sc->zeros[k] = z;
 	}
 }
 

@@ -481,6 +481,10 @@ static void test_port_hint(void **state)
 	r = detect(&p, true);
 	spec_is(&r.spec, "u8");
 	assert_string_equal(r.why, "the peer's framing explains it too");
+	/* nothing in hand at all (no buffer): a fallback, no scan of it */
+	struct nl_detect_input none = {.hint = &hint, .stream_ended = true};
+	assert_true(nl_framing_detect(&none, true, &r));
+	assert_true(r.fallback);
 }
 
 static uint64_t rng(uint64_t *x)
