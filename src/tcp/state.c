@@ -70,10 +70,8 @@ static void role(struct nl_tcp_note *n, enum nl_tcp_role r, uint8_t step)
 enum { H_S, H_H, H_A, H_D, H_F, H_R, H_T, H_W };
 static const char hist_letter[] = "SHADFRTW";
 
-static void hist(struct nl_conn *c, uint8_t dir, unsigned letter)
+static void hist_add(struct nl_conn *c, uint8_t dir, unsigned letter)
 {
-	if (c->hist_seen[dir] & (1u << letter))
-		return;
 	c->hist_seen[dir] |= (uint16_t)(1u << letter);
 	if (c->hist_len < NL_CONN_HISTORY) {
 		char ch = hist_letter[letter];
@@ -81,6 +79,13 @@ static void hist(struct nl_conn *c, uint8_t dir, unsigned letter)
 		    dir == NL_CLIENT ? ch : (char)(ch + 32);
 		c->history[c->hist_len] = '\0';
 	}
+}
+
+/* Each letter once per side: after the first, the common case, a test. */
+static inline void hist(struct nl_conn *c, uint8_t dir, unsigned letter)
+{
+	if (!(c->hist_seen[dir] & (1u << letter)))
+		hist_add(c, dir, letter);
 }
 
 /* Zeek records 't' and 'w' again at the 10th, 100th … occurrence. */
