@@ -20,26 +20,33 @@ void nl_config_defaults(struct nl_config *cfg)
 
 static void emit(struct nl_ctx *ctx, const struct nl_event *ev);
 
+/* The sinks' event type of each stream-analysis event. */
+static const enum nl_event_type flow_ev_type[NL_FLOW_EV_COUNT] = {
+    [NL_FLOW_MESSAGE] = NL_EV_MESSAGE,
+    [NL_FLOW_SEGMAP] = NL_EV_SEGMAP,
+    [NL_FLOW_NOTE] = NL_EV_FLOW_NOTE,
+    [NL_FLOW_DATA] = NL_EV_FLOW_DATA,
+};
+
 /* The stream analysis reports: pass it on to the sinks. */
 static void flow_event(void *arg, const struct nl_flow_event *fe)
 {
 	struct nl_ctx *ctx = arg;
-	struct nl_event ev = {.pkt = ctx->in_packet ? &ctx->pkt : NULL};
+	if ((unsigned)fe->type >= NL_FLOW_EV_COUNT)
+		return;
+	struct nl_event ev = {.type = flow_ev_type[fe->type],
+			      .pkt = ctx->in_packet ? &ctx->pkt : NULL};
 	switch (fe->type) {
 	case NL_FLOW_MESSAGE:
-		ev.type = NL_EV_MESSAGE;
 		ev.u.message = fe->u.message;
 		break;
 	case NL_FLOW_SEGMAP:
-		ev.type = NL_EV_SEGMAP;
 		ev.u.segmap = fe->u.segmap;
 		break;
 	case NL_FLOW_NOTE:
-		ev.type = NL_EV_FLOW_NOTE;
 		ev.u.note = fe->u.note;
 		break;
 	case NL_FLOW_DATA:
-		ev.type = NL_EV_FLOW_DATA;
 		ev.u.data = fe->u.data;
 		break;
 	case NL_FLOW_EV_COUNT:
@@ -141,15 +148,9 @@ enum nl_status nl_ctx_add_sink(struct nl_ctx *ctx, struct nl_sink sink)
 	ctx->events |= events;
 	if (ctx->flows) {
 		/* stream analysis prepares only what some sink takes */
-		static const enum nl_event_type of[NL_FLOW_EV_COUNT] = {
-		    [NL_FLOW_MESSAGE] = NL_EV_MESSAGE,
-		    [NL_FLOW_SEGMAP] = NL_EV_SEGMAP,
-		    [NL_FLOW_NOTE] = NL_EV_FLOW_NOTE,
-		    [NL_FLOW_DATA] = NL_EV_FLOW_DATA,
-		};
 		uint32_t mask = 0;
 		for (unsigned k = 0; k < NL_FLOW_EV_COUNT; k++)
-			if (ctx->events & NL_EV_BIT(of[k]))
+			if (ctx->events & NL_EV_BIT(flow_ev_type[k]))
 				mask |= 1u << k;
 		nl_flowtable_set_wanted(ctx->flows, mask);
 	}

@@ -213,7 +213,8 @@ static void run_one(const struct nl_detect_input *in, const struct ends *e,
 }
 
 /* Word-at-a-time byte tests (8 bytes at once, exact per byte: no carry
- * crosses a byte). Detection scans the whole prefix on every call. */
+ * crosses a byte): a call that judges line or a length framing scans the
+ * whole prefix (struct scan). */
 #define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 #define LOWS  0x7f7f7f7f7f7f7f7full
@@ -575,9 +576,6 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	struct run best[N_CANDS + 1];
 	for (uint32_t c = 0; c < n_list; c++)
 		memset(&best[c], 0, sizeof(best[c]));
-	/* the peer's framing first: when it explains these bytes it wins
-	 * whatever else would, so the others need not be tried (the
-	 * response direction of every request/response connection) */
 	/* Before final, line and the length framings need 4 message ends
 	 * on segment ends to win: with fewer segment ends in hand only a
 	 * signature can decide, so when none is found the others are not
@@ -585,6 +583,9 @@ bool nl_framing_detect(const struct nl_detect_input *in_, bool final,
 	 * After a signature they still run, for the runner-up. */
 	bool sig_only = !final && peer_at < 0 && e.n < 4;
 	bool any_sig = false;
+	/* the peer's framing first: when it explains these bytes it wins
+	 * whatever else would, so the others need not be tried (the
+	 * response direction of every request/response connection) */
 	for (uint32_t i = 0; i < n_list; i++) {
 		uint32_t c = peer_at < 0	  ? i
 			     : i == 0		  ? (uint32_t)peer_at

@@ -63,14 +63,11 @@ static void start_message(struct nl_framer *f)
 	f->msg_len = 0;
 	f->hdr_have = 0;
 	f->state = NL_FR_HEADER;
-	switch (f->spec.kind) {
-	case NL_FRAMING_LENPREFIX:
-	case NL_FRAMING_TLS:
+	if (f->spec.kind == NL_FRAMING_LENPREFIX ||
+	    f->spec.kind == NL_FRAMING_TLS) {
 		/* no per-kind state: the hot path clears nothing more */
 		f->hdr_need = f->spec.len_offset + f->spec.len_size;
 		return;
-	default:
-		break;
 	}
 	memset(&f->u, 0, sizeof(f->u));
 	switch (f->spec.kind) {
@@ -392,8 +389,9 @@ static size_t feed_json(struct nl_framer *f, const uint8_t *p, size_t n,
 	return i;
 }
 
-/* One header byte of lenprefix, TLS, varint or jsonhdr. Returns NULL to
- * go on, or the reason of an error with *at set. */
+/* One header byte of TLS, varint or jsonhdr (length prefixes have
+ * feed_lenprefix()). Returns NULL to go on, or the reason of an error with
+ * *at set. */
 static const char *header_byte(struct nl_framer *f, uint8_t b, uint64_t *at)
 {
 	int r;
@@ -404,16 +402,10 @@ static const char *header_byte(struct nl_framer *f, uint8_t b, uint64_t *at)
 			*at = f->msg_start + f->hdr_have;
 			return why;
 		}
-	}
-		/* fall through */
-	case NL_FRAMING_LENPREFIX:
 		r = lenprefix_byte(f, b);
 		*at = f->msg_start + f->spec.len_offset;
-		if (r < 0)
-			return f->spec.kind == NL_FRAMING_TLS
-				   ? "TLS record length over 2^14 + 2048"
-				   : "length out of range";
-		return NULL;
+		return r < 0 ? "TLS record length over 2^14 + 2048" : NULL;
+	}
 	case NL_FRAMING_VARINT:
 		r = varint_byte(f, b);
 		*at = f->msg_start;
@@ -463,20 +455,6 @@ static size_t feed_lenprefix(struct nl_framer *f, const uint8_t *p, size_t n,
 			     enum nl_frame_result *result, struct nl_frame *out)
 {
 	size_t i = 0;
-	/* most often a whole message is in hand: header and body at once */
-	if (f->state == NL_FR_HEADER && !f->hdr_have && n >= f->hdr_need) {
-		int r = lenprefix_header(f, p);
-		if (r > 0 && f->msg_len <= n) {
-			f->offset += f->msg_len;
-			return lenprefix_done(f, (size_t)f->msg_len, result, out);
-		}
-		i = f->hdr_need;
-		f->offset += i;
-		if (r < 0)
-			return nl_fr_fail(f, i, "length out of range",
-					  f->msg_start + f->spec.len_offset,
-					  result, out);
-	}
 	while (i < n) {
 		if (f->state == NL_FR_HEADER) {
 			int r;
@@ -495,12 +473,11 @@ static size_t feed_lenprefix(struct nl_framer *f, const uint8_t *p, size_t n,
 				    out);
 			if (!r)
 				continue;
-		} else {
-			i += body(f, n - i);
 		}
-		if (f->offset == f->msg_start + f->msg_len) {
+		/* the body, right after its header when both are in hand */
+		i += body(f, n - i);
+		if (f->offset == f->msg_start + f->msg_len)
 			return lenprefix_done(f, i, result, out);
-		}
 	}
 	return i;
 }
