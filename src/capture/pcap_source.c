@@ -41,6 +41,7 @@ struct nl_capture {
 	double drain_deadline_ms;
 	/* file input */
 	FILE *fp; /* the stream libpcap reads: the file's own, or the cookie */
+	char *iobuf; /* fp's buffer: freed after the stream is closed */
 	int fd;
 	uint8_t peek[4];
 	unsigned peek_len, peek_pos;
@@ -182,6 +183,7 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 	if (c->fd < 0) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot open '%s': %s", path,
 			 strerror(errno));
+		free(c->iobuf);
 		free(c);
 		return fail(why, NL_CAPERR_OPEN);
 	}
@@ -238,7 +240,11 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 			 strerror(errno));
 		goto bad_file;
 	}
-	setvbuf(c->fp, NULL, _IOFBF, NL_FILE_READ_BUFFER);
+	/* glibc ignores the size of a buffer it is to allocate itself
+	 * (st_blksize, 4 KiB: a read() per 4 KiB), so give it ours */
+	c->iobuf = malloc(NL_FILE_READ_BUFFER);
+	if (c->iobuf)
+		setvbuf(c->fp, c->iobuf, _IOFBF, NL_FILE_READ_BUFFER);
 
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
 	c->p = pcap_fopen_offline_with_tstamp_precision(
@@ -247,6 +253,7 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot read '%s': %s", name,
 			 pcap_err);
 		fclose(c->fp); /* closes fd (through the cookie) */
+		free(c->iobuf);
 		free(c);
 		return fail(why, NL_CAPERR_OPEN);
 	}
@@ -267,6 +274,7 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 bad_file:
 	if (c->fd > STDIN_FILENO)
 		close(c->fd);
+	free(c->iobuf);
 	free(c);
 	return fail(why, NL_CAPERR_OPEN);
 }
@@ -289,6 +297,7 @@ enum nl_status nl_capture_open_live(struct nl_capture **out, const char *iface,
 	if (!c->p) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot capture on '%s': %s",
 			 iface, pcap_err);
+		free(c->iobuf);
 		free(c);
 		return fail(why, NL_CAPERR_OTHER);
 	}
@@ -338,6 +347,7 @@ enum nl_status nl_capture_open_live(struct nl_capture **out, const char *iface,
 			break;
 		}
 		pcap_close(c->p);
+		free(c->iobuf);
 		free(c);
 		return fail(why, w);
 	}
@@ -491,6 +501,7 @@ void nl_capture_close(struct nl_capture *c)
 	}
 	if (c->p)
 		pcap_close(c->p); /* closes the stream and the fd */
+	free(c->iobuf);
 	free(c);
 }
 
