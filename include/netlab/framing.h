@@ -179,6 +179,17 @@ void nl_framer_free(struct nl_framer *f);
 size_t nl_framer_feed(struct nl_framer *f, const uint8_t *p, size_t n,
 		      enum nl_frame_result *result, struct nl_frame *out);
 /*
+ * The fast path of length prefixes: between two messages, consume the
+ * whole messages at the start of p (header and body both in hand), up to
+ * max of them; their lengths go to lens[], their number to *count. Stops
+ * before a message cut by the end of p and before a length out of range
+ * (nl_framer_feed() then takes over and reports it). The same framer
+ * state as feeding those bytes through nl_framer_feed(). Other kinds, or
+ * within a message: consumes nothing.
+ */
+size_t nl_framer_whole(struct nl_framer *f, const uint8_t *p, size_t n,
+		       uint32_t *lens, unsigned max, unsigned *count);
+/*
  * A gap: n bytes of the stream at the current offset will never be seen.
  * Returns true if the framer stays in step (the gap lies inside a body
  * whose length is known, an HTTP body read until close, or a turn/none

@@ -295,6 +295,31 @@ static void lose_step(struct flow_dir *d, uint64_t at, bool error)
 		d->st.framing_errors++;
 }
 
+/* Whole messages the framer's fast path consumed at the start of a chunk
+ * of map m: what msg_begin() .. msg_end() would have recorded for each,
+ * when nobody takes message events (so there is nothing to emit). */
+static void whole_messages(struct walk *w, struct flow_dir *d,
+			   struct nl_segmap *m, const uint32_t *lens,
+			   unsigned k)
+{
+	m->state = NL_SEGMAP_MAPPED;
+	m->n_msgs += k;
+	for (unsigned i = 0; i < k; i++) {
+		struct nl_msg_part p = {.index = ++d->next_index,
+					.msg_len = lens[i],
+					.bytes = lens[i],
+					.part = NL_PART_WHOLE};
+		if (m->n_parts < NL_SEGMAP_PARTS)
+			m->parts[m->n_parts++] = p;
+		else
+			m->parts[NL_SEGMAP_PARTS - 1] = p;
+	}
+	d->st.messages += k;
+	w->t->n.messages += k;
+	if (!d->st.max_segs_per_msg)
+		d->st.max_segs_per_msg = 1;
+}
+
 /* Bytes of frame at stream offset off, with a framer (in step or not). */
 static void framed_bytes(struct walk *w, struct flow_dir *d, uint64_t frame,
 			 uint64_t off, const uint8_t *p, size_t n)
@@ -310,6 +335,10 @@ static void framed_bytes(struct walk *w, struct flow_dir *d, uint64_t frame,
 	    frame != d->last_frame && off >= d->lost_at)
 		d->resync_at = off;
 	d->last_frame = frame;
+	/* whole length-prefixed messages take the framer's fast path when
+	 * they are only counted and mapped */
+	bool whole_ok = !(w->t->wanted & (1u << NL_FLOW_MESSAGE)) &&
+			!w->t->cfg.want_data && !d->guessed;
 	while (pos < n) {
 		uint64_t at = off + pos;
 		if (d->mode == MODE_LOST) {
@@ -330,6 +359,17 @@ static void framed_bytes(struct walk *w, struct flow_dir *d, uint64_t frame,
 		if (d->mode != MODE_FRAMED) {
 			data_event(w, d, at, p + pos, n - pos, frame);
 			break;
+		}
+		if (!d->msg.active && whole_ok) {
+			uint32_t lens[32];
+			unsigned k;
+			size_t used = nl_framer_whole(&d->fr, p + pos, n - pos,
+						      lens, 32, &k);
+			if (k) {
+				whole_messages(w, d, m, lens, k);
+				pos += used;
+				continue;
+			}
 		}
 		if (!d->msg.active)
 			msg_begin(w, d, at, frame);

@@ -186,22 +186,33 @@ static const char *tls_check(uint32_t at, uint8_t b)
 	return NULL;
 }
 
+/* The body that a length field of value v announces: false when out of
+ * range (over max_message, below a negative adjust, an oversized TLS
+ * record). */
+static inline bool lenprefix_body(const struct nl_framer *f, uint64_t v,
+				  uint64_t *body)
+{
+	int64_t adj = f->spec.adjust;
+	if (adj < 0) {
+		if (v < (uint64_t)(-adj))
+			return false;
+		*body = v - (uint64_t)(-adj);
+	} else {
+		if (v > f->max_message)
+			return false; /* also keeps v + adj from wrapping */
+		*body = v + (uint64_t)adj;
+	}
+	if (f->spec.kind == NL_FRAMING_TLS && *body > NL_FRAMING_TLS_MAX)
+		return false;
+	return *body <= f->max_message;
+}
+
 /* The length field's value v is known: the body that follows. Returns 1
  * when in range (message length set), -1 when not. */
 static inline int lenprefix_length(struct nl_framer *f, uint64_t v)
 {
-	int64_t adj = f->spec.adjust;
 	uint64_t body;
-	if (adj < 0) {
-		if (v < (uint64_t)(-adj))
-			return -1;
-		body = v - (uint64_t)(-adj);
-	} else {
-		if (v > f->max_message)
-			return -1; /* also keeps v + adj from wrapping */
-		body = v + (uint64_t)adj;
-	}
-	if (f->spec.kind == NL_FRAMING_TLS && body > NL_FRAMING_TLS_MAX)
+	if (!lenprefix_body(f, v, &body))
 		return -1;
 	return set_body(f, f->hdr_need, body) ? 1 : -1;
 }
@@ -245,36 +256,58 @@ static inline uint64_t load_be(const uint8_t *p, unsigned n)
 	return v;
 }
 
+/* The length field of a header in hand (p: the message start). */
+static inline uint64_t lenprefix_field(const struct nl_framer *f,
+				       const uint8_t *p)
+{
+	const uint8_t *field = p + f->spec.len_offset;
+	bool be = f->spec.big_endian;
+	switch (f->spec.len_size) {
+	case 1:
+		return field[0];
+	case 2:
+		return be ? load_be(field, 2) : load_le(field, 2);
+	case 3:
+		return be ? load_be(field, 3) : load_le(field, 3);
+	case 4:
+		return be ? load_be(field, 4) : load_le(field, 4);
+	default: /* 8 (nl_framer_init allows nothing else) */
+		return be ? load_be(field, 8) : load_le(field, 8);
+	}
+}
+
 /* Lenprefix with the whole header in hand (p, at least hdr_need bytes):
  * the common case, read at once instead of byte by byte. Same results as
  * lenprefix_byte() over those bytes. */
 static int lenprefix_header(struct nl_framer *f, const uint8_t *p)
 {
-	const uint8_t *field = p + f->spec.len_offset;
-	bool be = f->spec.big_endian;
-	uint64_t v;
-	switch (f->spec.len_size) {
-	case 1:
-		v = field[0];
-		break;
-	case 2:
-		v = be ? load_be(field, 2) : load_le(field, 2);
-		break;
-	case 3:
-		v = be ? load_be(field, 3) : load_le(field, 3);
-		break;
-	case 4:
-		v = be ? load_be(field, 4) : load_le(field, 4);
-		break;
-	default: /* 8 (nl_framer_init allows nothing else) */
-		v = be ? load_be(field, 8) : load_le(field, 8);
-		break;
-	}
 	f->hdr_have = f->hdr_need;
-	int r = lenprefix_length(f, v);
+	int r = lenprefix_length(f, lenprefix_field(f, p));
 	if (r < 0) /* kept for whoever reports the field */
-		memcpy(f->hdr, field, f->spec.len_size);
+		memcpy(f->hdr, p + f->spec.len_offset, f->spec.len_size);
 	return r;
+}
+
+size_t nl_framer_whole(struct nl_framer *f, const uint8_t *p, size_t n,
+		       uint32_t *lens, unsigned max, unsigned *count)
+{
+	size_t i = 0;
+	unsigned k = 0;
+	if (f->spec.kind == NL_FRAMING_LENPREFIX && !f->failed &&
+	    f->state == NL_FR_HEADER && !f->hdr_have) {
+		size_t need = f->hdr_need;
+		uint64_t body;
+		while (k < max && n - i >= need &&
+		       lenprefix_body(f, lenprefix_field(f, p + i), &body) &&
+		       body <= n - i - need && need + body <= UINT32_MAX) {
+			lens[k++] = (uint32_t)(need + body);
+			i += need + (size_t)body;
+		}
+		f->offset += i;
+		f->msg_start = f->offset;
+	}
+	*count = k;
+	return i;
 }
 
 /* Varint: 1 when complete, 0 to go on, -1 too long, -2 out of range. */

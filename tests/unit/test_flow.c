@@ -276,6 +276,132 @@ static void test_many_parts(void **state)
 	assert_int_equal(R.n_msg, 40);
 }
 
+/* One run of a random exchange for test_fast_path_same(): every packet's
+ * map, the late maps and the figures at the end. */
+#define FP_SEGS 160
+struct fp_run {
+	struct nl_segmap map[FP_SEGS];
+	struct nl_segmap late[MAXREC];
+	size_t n_map, n_late, n_msg;
+	uint64_t base; /* frame number before the data */
+	struct nl_flow_stats end;
+};
+
+static void fp_exchange(const char *spec, uint32_t wanted, unsigned seed,
+			struct fp_run *out)
+{
+	setup_with(spec, 16, false);
+	nl_flowtable_set_wanted(FT, wanted);
+	memset(out, 0, sizeof(*out));
+	srand(seed);
+	static uint8_t b[20000];
+	size_t n = 0;
+	while (n < sizeof(b) - 4 - 3000) {
+		/* mostly small messages (merges), now and then a long one */
+		uint32_t body = rand() % 8 ? (uint32_t)(rand() % 40)
+					   : (uint32_t)(rand() % 3000);
+		n += msg_u32le(b + n, body, (uint8_t)('a' + rand() % 26));
+	}
+	handshake();
+	out->base = last_frame();
+	size_t pos = 0, held = 0, held_len = 0;
+	bool holding = false;
+	while (pos < n && out->n_map < FP_SEGS - 2) {
+		size_t len = 1 + (size_t)rand() % 1460;
+		if (len > n - pos)
+			len = n - pos;
+		int r = rand() % 16;
+		if (r == 0 && !holding && pos + len < n) {
+			/* send it after the next one: out of order */
+			holding = true;
+			held = pos;
+			held_len = len;
+			pos += len;
+			continue;
+		}
+		out->map[out->n_map++] = *seg(C, ACK | (r < 8 ? PSH : 0),
+					      101 + (uint32_t)pos, 501, b + pos,
+					      (uint32_t)len);
+		if (r == 1) /* and again: a retransmission */
+			out->map[out->n_map++] =
+			    *seg(C, ACK, 101 + (uint32_t)pos, 501, b + pos,
+				 (uint32_t)len);
+		pos += len;
+		if (holding) {
+			holding = false;
+			out->map[out->n_map++] =
+			    *seg(C, ACK, 101 + (uint32_t)held, 501, b + held,
+				 (uint32_t)held_len);
+		}
+	}
+	seg(S, ACK, 501, 101 + (uint32_t)pos, NULL, 0);
+	end_all();
+	assert_true(R.ended);
+	out->end = R.end;
+	out->n_late = R.n_late;
+	memcpy(out->late, R.late, sizeof(R.late));
+	out->n_msg = R.n_msg;
+	teardown(NULL);
+}
+
+static void fp_same_map(const struct nl_segmap *a, uint64_t base_a,
+			const struct nl_segmap *b, uint64_t base_b)
+{
+	assert_int_equal(a->frame - base_a, b->frame - base_b);
+	assert_int_equal(a->state, b->state);
+	assert_int_equal(a->offset, b->offset);
+	assert_int_equal(a->bytes, b->bytes);
+	assert_int_equal(a->n_msgs, b->n_msgs);
+	assert_int_equal(a->n_parts, b->n_parts);
+	for (unsigned i = 0; i < a->n_parts; i++) {
+		assert_int_equal(a->parts[i].index, b->parts[i].index);
+		assert_int_equal(a->parts[i].msg_len, b->parts[i].msg_len);
+		assert_int_equal(a->parts[i].at, b->parts[i].at);
+		assert_int_equal(a->parts[i].bytes, b->parts[i].bytes);
+		assert_int_equal(a->parts[i].part, b->parts[i].part);
+	}
+}
+
+/* Whole length-prefixed messages take a fast path when nobody takes
+ * message events: the maps and figures must be those of the full path. */
+static void test_fast_path_same(void **state)
+{
+	(void)state;
+	const uint32_t all = (1u << NL_FLOW_MESSAGE) | (1u << NL_FLOW_SEGMAP) |
+			     (1u << NL_FLOW_NOTE);
+	const uint32_t no_msgs = (1u << NL_FLOW_SEGMAP) | (1u << NL_FLOW_NOTE);
+	const char *specs[] = {"u32le", "auto"};
+	static struct fp_run full, fast;
+	for (unsigned k = 0; k < 2; k++)
+		for (unsigned seed = 1; seed <= 6; seed++) {
+			fp_exchange(specs[k], all, seed, &full);
+			fp_exchange(specs[k], no_msgs, seed, &fast);
+			assert_true(full.n_msg > 20);
+			assert_int_equal(fast.n_msg, 0);
+			assert_int_equal(full.n_map, fast.n_map);
+			for (size_t i = 0; i < full.n_map; i++)
+				fp_same_map(&full.map[i], full.base, &fast.map[i],
+					    fast.base);
+			assert_int_equal(full.n_late, fast.n_late);
+			for (size_t i = 0; i < full.n_late; i++)
+				fp_same_map(&full.late[i], full.base,
+					    &fast.late[i], fast.base);
+			const struct nl_flow_dir_stats *a = &full.end.dir[C],
+						       *b = &fast.end.dir[C];
+			assert_int_equal(a->messages, full.n_msg);
+			assert_int_equal(a->messages, b->messages);
+			assert_int_equal(a->incomplete, b->incomplete);
+			assert_int_equal(a->data_segs, b->data_segs);
+			assert_int_equal(a->merged_segs, b->merged_segs);
+			assert_int_equal(a->split_msgs, b->split_msgs);
+			assert_int_equal(a->max_msgs_per_seg,
+					 b->max_msgs_per_seg);
+			assert_int_equal(a->max_segs_per_msg,
+					 b->max_segs_per_msg);
+			assert_true(a->merged_segs > 0 && a->split_msgs > 0);
+		}
+}
+
 static void test_out_of_order(void **state)
 {
 	(void)state;
@@ -639,6 +765,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_midstream_fixed, setup_u32le,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_wrap, setup_u32le, teardown),
+	    cmocka_unit_test(test_fast_path_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

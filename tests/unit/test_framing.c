@@ -154,7 +154,7 @@ struct bounds {
 };
 
 /* Feed `data` in chunks chosen by `mode` (0 whole, 1 bytewise, else random
- * with seed mode). */
+ * with seed mode; even ones through nl_framer_whole() where it applies). */
 static void run(const struct nl_framing_spec *spec, uint64_t max,
 		const uint8_t *data, size_t len, unsigned mode,
 		struct bounds *b)
@@ -172,6 +172,30 @@ static void run(const struct nl_framing_spec *spec, uint64_t max,
 			chunk = len - pos;
 		size_t off = 0;
 		while (off < chunk) {
+			/* even random modes: the fast path of whole messages
+			 * first, which must find the same frames */
+			if (mode >= 2 && mode % 2 == 0) {
+				uint32_t lens[3];
+				unsigned k = 99;
+				size_t used = nl_framer_whole(
+				    &fr, data + pos + off, chunk - off, lens,
+				    1 + mode % 3, &k);
+				assert_true(k <= 1 + mode % 3);
+				size_t at = 0;
+				for (unsigned i = 0; i < k; i++) {
+					assert_true(b->n < MAXB);
+					b->f[b->n++] = (struct nl_frame){
+					    .start = pos + off + at,
+					    .len = lens[i],
+					    .header_len = spec->len_offset +
+							  spec->len_size};
+					at += lens[i];
+				}
+				assert_int_equal(at, used);
+				off += used;
+				if (off == chunk)
+					break;
+			}
 			enum nl_frame_result r;
 			struct nl_frame f;
 			size_t used = nl_framer_feed(&fr, data + pos + off,
@@ -282,6 +306,62 @@ static void test_lenprefix_chunkings(void **state)
 		}
 		assert_int_equal(at, len);
 	}
+}
+
+/* The fast path alone: whole messages only, never past a cut one or a
+ * bad length, nothing mid-message or for other kinds. */
+static void test_whole_fast_path(void **state)
+{
+	(void)state;
+	struct nl_framing_spec s;
+	char err[NL_ERRBUF_SIZE];
+	struct nl_framer fr;
+	uint32_t lens[4];
+	unsigned k;
+	/* u16be: 2 "ab", 0, 3 "xyz", then a header saying 9 with 2 bytes */
+	const uint8_t d[] = {0, 2, 'a', 'b', 0, 0, 0, 3, 'x', 'y', 'z',
+			     0, 9, 'p', 'q'};
+	assert_int_equal(nl_framing_parse("u16be", &s, err), NL_OK);
+	assert_int_equal(nl_framer_init(&fr, &s, 0), NL_OK);
+	assert_int_equal(nl_framer_whole(&fr, d, sizeof(d), lens, 4, &k), 11);
+	assert_int_equal(k, 3);
+	assert_int_equal(lens[0], 4);
+	assert_int_equal(lens[1], 2);
+	assert_int_equal(lens[2], 5);
+	/* the cut message is the feeder's: in it, the fast path is off */
+	enum nl_frame_result r;
+	struct nl_frame f;
+	assert_int_equal(nl_framer_feed(&fr, d + 11, 4, &r, &f), 4);
+	assert_int_equal(r, NL_FRAME_MORE);
+	assert_int_equal(nl_framer_msg_len(&fr), 11);
+	assert_int_equal(nl_framer_whole(&fr, d, sizeof(d), lens, 4, &k), 0);
+	assert_int_equal(k, 0);
+	/* max caps the count */
+	nl_framer_reset(&fr);
+	assert_int_equal(nl_framer_whole(&fr, d, sizeof(d), lens, 1, &k), 4);
+	assert_int_equal(k, 1);
+	/* a length over max_message stops it before the header */
+	const uint8_t big[] = {0, 1, 'a', 0x10, 0x00, 'b'};
+	assert_int_equal(nl_framer_init(&fr, &s, 100), NL_OK);
+	assert_int_equal(nl_framer_whole(&fr, big, sizeof(big), lens, 4, &k),
+			 3);
+	assert_int_equal(k, 1);
+	assert_int_equal(nl_framer_feed(&fr, big + 3, 3, &r, &f), 2);
+	assert_int_equal(r, NL_FRAME_ERROR);
+	assert_int_equal(f.error_at, 3);
+	/* other kinds: nothing */
+	assert_int_equal(nl_framing_parse("line", &s, err), NL_OK);
+	assert_int_equal(nl_framer_init(&fr, &s, 0), NL_OK);
+	const uint8_t line[] = "ab\ncd\n";
+	assert_int_equal(
+	    nl_framer_whole(&fr, line, sizeof(line) - 1, lens, 4, &k), 0);
+	assert_int_equal(k, 0);
+	assert_int_equal(nl_framing_parse("tls", &s, err), NL_OK);
+	assert_int_equal(nl_framer_init(&fr, &s, 0), NL_OK);
+	const uint8_t rec[] = {23, 3, 3, 0, 1, 'x'};
+	assert_int_equal(nl_framer_whole(&fr, rec, sizeof(rec), lens, 4, &k),
+			 0);
+	assert_int_equal(k, 0);
 }
 
 static void test_u8(void **state)
@@ -743,6 +823,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_bad),
 	    cmocka_unit_test(test_encode_header),
 	    cmocka_unit_test(test_lenprefix_chunkings),
+	    cmocka_unit_test(test_whole_fast_path),
 	    cmocka_unit_test(test_u8),
 	    cmocka_unit_test(test_line),
 	    cmocka_unit_test(test_jsonhdr),
