@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "netlab/conn.h"
+#include "netlab/table_mem.h"
 
 #define NIL UINT32_MAX
 
@@ -61,8 +62,10 @@ enum nl_status nl_conntable_new(struct nl_conn_table **out, uint32_t cap,
 	uint32_t nb = 1;
 	while (nb < cap)
 		nb <<= 1;
-	/* not zeroed: entries are cleared when taken */
-	t->e = malloc((size_t)cap * sizeof(*t->e));
+	/* entries are cleared when taken; the pool's pages are touched in
+	 * order as connections come */
+	t->cap = cap;
+	t->e = nl_table_alloc(cap, sizeof(*t->e));
 	t->bucket = malloc((size_t)nb * sizeof(*t->bucket));
 	t->next = malloc((size_t)cap * sizeof(*t->next));
 	if (!t->e || !t->bucket || !t->next) {
@@ -92,7 +95,7 @@ void nl_conntable_free(struct nl_conn_table *t)
 {
 	if (!t)
 		return;
-	free(t->e);
+	nl_table_free(t->e, t->cap, sizeof(*t->e));
 	free(t->bucket);
 	free(t->next);
 	free(t);

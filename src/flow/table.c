@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "flow_internal.h"
+#include "netlab/table_mem.h"
 
 void nl_flow_config_defaults(struct nl_flow_config *cfg)
 {
@@ -51,9 +52,10 @@ enum nl_status nl_flowtable_new(struct nl_flow_table **out,
 		free(t);
 		return st;
 	}
-	/* calloc: the pages of unused slots are never touched */
-	t->flows = calloc(t->cfg.cap, sizeof(*t->flows));
-	t->recs = calloc(t->cfg.records, sizeof(*t->recs));
+	/* zeroed and lazily backed: the pages of unused slots are never
+	 * touched */
+	t->flows = nl_table_alloc(t->cfg.cap, sizeof(*t->flows));
+	t->recs = nl_table_alloc(t->cfg.records, sizeof(*t->recs));
 	t->det = calloc(NL_DETECT_SLOTS, sizeof(*t->det));
 	t->det_buf = calloc(NL_DETECT_SLOTS, t->cfg.detect_bytes);
 	if (!t->flows || !t->recs || !t->det || !t->det_buf) {
@@ -143,8 +145,8 @@ void nl_flowtable_free(struct nl_flow_table *t)
 			if (t->flows[i].used)
 				for (int k = 0; k < 2; k++)
 					dir_release(t, &t->flows[i].d[k]);
-	free(t->flows);
-	free(t->recs);
+	nl_table_free(t->flows, t->cfg.cap, sizeof(*t->flows));
+	nl_table_free(t->recs, t->cfg.records, sizeof(*t->recs));
 	free(t->det);
 	free(t->det_buf);
 	nl_reasm_free(t->reasm);
