@@ -134,6 +134,43 @@ static void collect_ends(const struct nl_detect_input *in, struct ends *e)
 	}
 }
 
+static uint32_t count_zeros(const uint8_t *p, uint32_t n);
+
+/* One message of a run, ending at `end`: count it and the segment ends up
+ * to it (from *k on). False when the run is to stop. */
+static inline bool run_message(const struct nl_detect_input *in,
+			       const struct ends *e, uint32_t *k,
+			       const struct nl_frame *fr, uint32_t end,
+			       struct run *r)
+{
+	r->msgs++;
+	r->empty += fr->len == fr->header_len;
+	r->hdr_bytes += fr->header_len;
+	r->hdr_zeros += count_zeros(in->buf + fr->start,
+				    fr->header_len < 16 ? fr->header_len : 16);
+	while (*k < e->n && e->at[*k] < end) {
+		r->ends++;
+		r->push_ends += e->push[*k];
+		(*k)++;
+	}
+	if (*k < e->n && e->at[*k] == end) {
+		r->ends++;
+		r->hits++;
+		r->push_ends += e->push[*k];
+		r->push_hits += e->push[*k];
+		(*k)++;
+	}
+	if (r->msgs >= 64 && 4 * (r->msgs - r->empty) < r->msgs) {
+		r->error = true; /* zeros read as lengths: see judge() */
+		return false;
+	}
+	if (r->msgs >= RUN_MSGS) {
+		r->capped = true;
+		return false;
+	}
+	return true;
+}
+
 /* Feed buf[start, len) to a fresh framer; count messages and the segment
  * ends they hit. */
 static void run_one(const struct nl_detect_input *in, const struct ends *e,
@@ -152,7 +189,22 @@ static void run_one(const struct nl_detect_input *in, const struct ends *e,
 		k++;
 	size_t pos = start;
 	uint32_t last = start;
-	while (pos < in->len) {
+	bool go = true;
+	while (go && pos < in->len) {
+		/* whole length-prefixed messages at once */
+		uint32_t lens[32];
+		unsigned nk;
+		nl_framer_whole(&f, in->buf + pos, in->len - pos, lens, 32, &nk);
+		for (unsigned i = 0; i < nk && go; i++) {
+			struct nl_frame fr = {.start = pos,
+					      .len = lens[i],
+					      .header_len = f.hdr_need};
+			pos += lens[i];
+			last = (uint32_t)pos;
+			go = run_message(in, e, &k, &fr, last, r);
+		}
+		if (nk || !go)
+			continue;
 		enum nl_frame_result res;
 		struct nl_frame fr;
 		pos +=
@@ -163,34 +215,8 @@ static void run_one(const struct nl_detect_input *in, const struct ends *e,
 		}
 		if (res != NL_FRAME_MESSAGE)
 			break;
-		uint32_t end = (uint32_t)pos;
-		r->msgs++;
-		r->empty += fr.len == fr.header_len;
-		r->hdr_bytes += fr.header_len;
-		for (uint32_t i = 0; i < fr.header_len && i < 16; i++)
-			r->hdr_zeros += in->buf[fr.start + i] == 0;
-		while (k < e->n && e->at[k] < end) {
-			r->ends++;
-			r->push_ends += e->push[k];
-			k++;
-		}
-		if (k < e->n && e->at[k] == end) {
-			r->ends++;
-			r->hits++;
-			r->push_ends += e->push[k];
-			r->push_hits += e->push[k];
-			k++;
-		}
-		last = end;
-		if (r->msgs >= 64 && 4 * (r->msgs - r->empty) < r->msgs) {
-			r->error =
-			    true; /* zeros read as lengths: see judge() */
-			break;
-		}
-		if (r->msgs >= RUN_MSGS) {
-			r->capped = true;
-			break;
-		}
+		last = (uint32_t)pos;
+		go = run_message(in, e, &k, &fr, last, r);
 	}
 	while (k < e->n && !r->error && !r->capped)
 		r->tail_push += e->push[k++];

@@ -288,24 +288,77 @@ static int lenprefix_header(struct nl_framer *f, const uint8_t *p)
 	return r;
 }
 
+/* nl_framer_whole() for a plain length field (at the message start, no
+ * adjust) of a size and byte order known when compiled: a load and two
+ * compares a message. */
+static inline __attribute__((always_inline)) size_t
+whole_plain(const struct nl_framer *f, const uint8_t *p, size_t n,
+	    uint32_t *lens, unsigned max, unsigned *count, unsigned size,
+	    bool be)
+{
+	size_t i = 0;
+	unsigned k = 0;
+	uint64_t lim = f->max_message;
+	while (k < max && n - i >= size) {
+		uint64_t body = size == 1 ? p[i]
+				: be	  ? load_be(p + i, size)
+					  : load_le(p + i, size);
+		if (body > lim || body > n - i - size)
+			break;
+		lens[k++] = (uint32_t)(size + body);
+		i += size + (size_t)body;
+	}
+	*count = k;
+	return i;
+}
+
 size_t nl_framer_whole(struct nl_framer *f, const uint8_t *p, size_t n,
 		       uint32_t *lens, unsigned max, unsigned *count)
 {
 	size_t i = 0;
 	unsigned k = 0;
-	if (f->spec.kind == NL_FRAMING_LENPREFIX && !f->failed &&
-	    f->state == NL_FR_HEADER && !f->hdr_have) {
+	if (f->spec.kind != NL_FRAMING_LENPREFIX || f->failed ||
+	    f->state != NL_FR_HEADER || f->hdr_have) {
+		*count = 0;
+		return 0;
+	}
+	/* lens[] holds 32 bits: a chunk that long takes the general loop */
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	if (!f->spec.len_offset && !f->spec.adjust) {
+		bool be = f->spec.big_endian;
+		switch (f->spec.len_size) {
+		case 1:
+			i = whole_plain(f, p, n, lens, max, &k, 1, false);
+			break;
+		case 2:
+			i = be ? whole_plain(f, p, n, lens, max, &k, 2, true)
+			       : whole_plain(f, p, n, lens, max, &k, 2, false);
+			break;
+		case 4:
+			i = be ? whole_plain(f, p, n, lens, max, &k, 4, true)
+			       : whole_plain(f, p, n, lens, max, &k, 4, false);
+			break;
+		case 8:
+			i = be ? whole_plain(f, p, n, lens, max, &k, 8, true)
+			       : whole_plain(f, p, n, lens, max, &k, 8, false);
+			break;
+		default:
+			goto general;
+		}
+	} else {
+	general:;
 		size_t need = f->hdr_need;
 		uint64_t body;
 		while (k < max && n - i >= need &&
 		       lenprefix_body(f, lenprefix_field(f, p + i), &body) &&
-		       body <= n - i - need && need + body <= UINT32_MAX) {
+		       body <= n - i - need) {
 			lens[k++] = (uint32_t)(need + body);
 			i += need + (size_t)body;
 		}
-		f->offset += i;
-		f->msg_start = f->offset;
 	}
+	f->offset += i;
+	f->msg_start = f->offset;
 	*count = k;
 	return i;
 }
