@@ -24,7 +24,7 @@
  * (--max-flows) while its streams are open: the two reassembly streams,
  * the two framers and the message in progress per direction. The slot is
  * given back as soon as both streams have ended (FIN both ways, or a RST);
- * the connection keeps a compact record of its figures (~150 bytes) until
+ * the connection keeps a compact record of its figures (248 bytes) until
  * it leaves the connection table. A connection that finds the flow table
  * full is not analysed (counted, said in the summary): a SYN flood never
  * touches the table. Out-of-order bytes live in the

@@ -12,10 +12,10 @@
 #define HUGE_PAGE ((size_t)2 << 20)
 
 #if defined(__SANITIZE_ADDRESS__)
-#define NL_TABLE_MMAP 0
+#define NL_TABLE_MMAP 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define NL_TABLE_MMAP 0
+#define NL_TABLE_MMAP 1
 #endif
 #endif
 #ifndef NL_TABLE_MMAP
@@ -59,7 +59,10 @@ void *nl_table_alloc(size_t n, size_t size)
 	if (span - head > len)
 		munmap(p + len, span - head - len);
 #ifdef MADV_HUGEPAGE
-	madvise(p, len, MADV_HUGEPAGE); /* a hint: fine if refused */
+	/* a hint (fine if refused), for the whole huge pages only: the tail
+	 * stays in small pages, so a full table costs no more than its size */
+	if (len >= HUGE_PAGE)
+		madvise(p, len & ~(HUGE_PAGE - 1), MADV_HUGEPAGE);
 #endif
 	return p;
 }
