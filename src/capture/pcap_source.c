@@ -183,7 +183,6 @@ enum nl_status nl_capture_open_file(struct nl_capture **out, const char *path,
 	if (c->fd < 0) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot open '%s': %s", path,
 			 strerror(errno));
-		free(c->iobuf);
 		free(c);
 		return fail(why, NL_CAPERR_OPEN);
 	}
@@ -297,7 +296,6 @@ enum nl_status nl_capture_open_live(struct nl_capture **out, const char *iface,
 	if (!c->p) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot capture on '%s': %s",
 			 iface, pcap_err);
-		free(c->iobuf);
 		free(c);
 		return fail(why, NL_CAPERR_OTHER);
 	}
@@ -347,7 +345,6 @@ enum nl_status nl_capture_open_live(struct nl_capture **out, const char *iface,
 			break;
 		}
 		pcap_close(c->p);
-		free(c->iobuf);
 		free(c);
 		return fail(why, w);
 	}

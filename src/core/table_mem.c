@@ -8,14 +8,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
 #if defined(__SANITIZE_ADDRESS__)
-#define NL_TABLE_MMAP 1
+#define NL_TABLE_MMAP 0
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define NL_TABLE_MMAP 1
+#define NL_TABLE_MMAP 0
 #endif
 #endif
 #ifndef NL_TABLE_MMAP
@@ -27,6 +28,14 @@ static size_t bytes_of(size_t n, size_t size)
 	if (size && n > SIZE_MAX / size)
 		return 0;
 	return n * size;
+}
+
+/* bytes rounded up to whole pages, as mmap() and munmap() count them */
+static size_t page_round(size_t bytes)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t page = pg > 0 ? (size_t)pg : 4096;
+	return (bytes + page - 1) / page * page;
 }
 
 static int mapped(size_t bytes)
@@ -53,7 +62,7 @@ void *nl_table_alloc(size_t n, size_t size)
 	    ((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
 	uint8_t *p = (uint8_t *)a;
 	size_t head = (size_t)(p - m);
-	size_t len = (bytes + 4095) & ~(size_t)4095;
+	size_t len = page_round(bytes);
 	if (head)
 		munmap(m, head);
 	if (span - head > len)
@@ -76,5 +85,5 @@ void nl_table_free(void *p, size_t n, size_t size)
 		free(p);
 		return;
 	}
-	munmap(p, (bytes + 4095) & ~(size_t)4095);
+	munmap(p, page_round(bytes));
 }

@@ -368,7 +368,10 @@ static void framed_bytes(struct walk *w, struct flow_dir *d, uint64_t frame,
 			if (k) {
 				whole_messages(w, d, m, lens, k);
 				pos += used;
-				continue;
+				if (pos == n)
+					break;
+				at = off + pos; /* a message cut by the end,
+						   or the 33rd: the feeder's */
 			}
 		}
 		if (!d->msg.active)

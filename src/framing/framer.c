@@ -322,7 +322,7 @@ size_t nl_framer_whole(struct nl_framer *f, const uint8_t *p, size_t n,
 		*count = 0;
 		return 0;
 	}
-	/* lens[] holds 32 bits: a chunk that long takes the general loop */
+	/* lens[] holds 32 bits: beyond that, nl_framer_feed() goes on */
 	if (n > UINT32_MAX)
 		n = UINT32_MAX;
 	if (!f->spec.len_offset && !f->spec.adjust) {
