@@ -108,6 +108,17 @@ struct tw_slot {
 	uint64_t err; /* n may overcount by this (Space-Saving) */
 };
 
+/* The holders of one side: slots fill in order; a chained index by hash
+ * finds an endpoint's slot, and a mask of the slots at the least count
+ * names the one Space-Saving gives up, so a connection in TIME_WAIT costs
+ * a few steps rather than a scan of all slots. */
+struct tw_set {
+	struct tw_slot slot[TW_SLOTS];
+	uint8_t head[TW_SLOTS], next[TW_SLOTS]; /* slot + 1; 0 ends a chain */
+	unsigned used;
+	uint64_t at_min; /* once full: the slots whose n is the least */
+};
+
 struct named_conn {
 	uint64_t id;
 	struct nl_addr addr[2];
@@ -126,7 +137,7 @@ struct summary_sink {
 	uint64_t refused, rst_client, rst_server, rst_established, s0;
 	uint64_t rst_unread;
 	uint64_t tw_client, tw_server, sim_close;
-	struct tw_slot tw[2][TW_SLOTS]; /* per holding side */
+	struct tw_set tw[2]; /* per holding side */
 	uint64_t flood_other;
 	struct flood_slot flood[FLOOD_SLOTS];
 	struct nl_flowsum flows; /* stream analysis, see flowsum.c */
@@ -365,6 +376,37 @@ static bool same_addr(const struct nl_addr *a, const struct nl_addr *b)
 	       !memcmp(a->b, b->b, a->family == 6 ? 16 : 4);
 }
 
+/* Once full: which slots hold the least count. */
+static void tw_find_min(struct tw_set *w)
+{
+	uint64_t min = UINT64_MAX;
+	w->at_min = 0;
+	for (unsigned i = 0; i < TW_SLOTS; i++) {
+		if (w->slot[i].n < min) {
+			min = w->slot[i].n;
+			w->at_min = 0;
+		}
+		if (w->slot[i].n == min)
+			w->at_min |= 1ull << i;
+	}
+}
+
+static void tw_link(struct tw_set *w, unsigned i)
+{
+	uint8_t *b = &w->head[w->slot[i].hash % TW_SLOTS];
+	w->next[i] = *b;
+	*b = (uint8_t)(i + 1);
+}
+
+static void tw_unlink(struct tw_set *w, unsigned i)
+{
+	uint8_t *pp = &w->head[w->slot[i].hash % TW_SLOTS];
+	while (*pp && *pp != i + 1)
+		pp = &w->next[*pp - 1];
+	if (*pp)
+		*pp = w->next[i];
+}
+
 static void tw_count(struct summary_sink *s, const struct nl_conn *c,
 		     uint8_t side)
 {
@@ -373,37 +415,51 @@ static void tw_count(struct summary_sink *s, const struct nl_conn *c,
 			      .side = side};
 	if (side == NL_CLIENT)
 		key.client = c->addr[NL_CLIENT];
-	/* FNV-1a over what identifies the holder: with all slots taken,
-	 * every connection in TIME_WAIT scans them all */
+	/* FNV-1a over what identifies the holder */
 	uint32_t h = 2166136261u ^ key.port;
 	const struct nl_addr *ids[2] = {&key.server, &key.client};
 	for (unsigned k = 0; k < (side == NL_CLIENT ? 2u : 1u); k++)
 		for (unsigned i = 0; i < (ids[k]->family == 6 ? 16u : 4u); i++)
 			h = (h ^ ids[k]->b[i]) * 16777619u;
 	key.hash = h;
-	struct tw_slot *min = NULL;
-	for (unsigned i = 0; i < TW_SLOTS; i++) {
-		struct tw_slot *t = &s->tw[side][i];
-		if (!t->n) {
-			*t = key;
-			t->n = 1;
-			return;
-		}
-		if (t->hash == h && t->side == side && t->port == key.port &&
+	struct tw_set *w = &s->tw[side];
+	for (uint8_t j = w->head[h % TW_SLOTS]; j; j = w->next[j - 1]) {
+		struct tw_slot *t = &w->slot[j - 1];
+		if (t->hash == h && t->port == key.port &&
 		    same_addr(&t->server, &key.server) &&
 		    (side == NL_SERVER || same_addr(&t->client, &key.client))) {
 			t->n++;
+			uint64_t bit = 1ull << (j - 1);
+			if (w->at_min & bit) {
+				w->at_min &= ~bit;
+				if (!w->at_min)
+					tw_find_min(w);
+			}
 			return;
 		}
-		if (!min || t->n < min->n)
-			min = t;
+	}
+	if (w->used < TW_SLOTS) {
+		unsigned i = w->used++;
+		w->slot[i] = key;
+		w->slot[i].n = 1;
+		tw_link(w, i);
+		if (w->used == TW_SLOTS)
+			tw_find_min(w);
+		return;
 	}
 	/* Space-Saving (Metwally et al.): the least counted endpoint gives
-	 * its slot up, so the heaviest holders stay, counted to within err */
-	uint64_t n = min->n;
-	*min = key;
-	min->n = n + 1;
-	min->err = n;
+	 * its slot up (the first such), so the heaviest holders stay,
+	 * counted to within err */
+	unsigned m = (unsigned)__builtin_ctzll(w->at_min);
+	uint64_t n = w->slot[m].n;
+	tw_unlink(w, m);
+	w->slot[m] = key;
+	w->slot[m].n = n + 1;
+	w->slot[m].err = n;
+	tw_link(w, m);
+	w->at_min &= ~(1ull << m);
+	if (!w->at_min)
+		tw_find_min(w);
 }
 
 /* "              10.0.0.1 > 10.0.0.2:80: 12 client TIME_WAITs" */
@@ -411,7 +467,7 @@ static void tw_list(struct nl_outbuf *o, const struct summary_sink *s,
 		    uint8_t side)
 {
 	bool shown[TW_SLOTS] = {false};
-	const struct tw_slot *tw = s->tw[side];
+	const struct tw_slot *tw = s->tw[side].slot;
 	for (unsigned k = 0; k < TW_SHOWN; k++) {
 		/* by the count it surely has; a guess is no finding */
 		int best = -1;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -196,6 +197,72 @@ static void test_ladder(void **state)
 	finish();
 }
 
+/* One connection that ended with its client in TIME_WAIT, client
+ * 10.1.H.L:40000 to server 10.0.0.2:80, straight to the summary sink. */
+static void tw_conn_end(uint32_t client_host)
+{
+	struct nl_conn c;
+	memset(&c, 0, sizeof(c));
+	for (int k = 0; k < 2; k++)
+		c.addr[k].family = 4;
+	memcpy(c.addr[NL_CLIENT].b,
+	       (uint8_t[]){10, 1, (uint8_t)(client_host >> 8),
+			   (uint8_t)client_host},
+	       4);
+	memcpy(c.addr[NL_SERVER].b, (uint8_t[]){10, 0, 0, 2}, 4);
+	c.port[NL_CLIENT] = 40000;
+	c.port[NL_SERVER] = 80;
+	c.side[NL_CLIENT].state = NL_TCPS_TIME_WAIT;
+	c.side[NL_SERVER].state = NL_TCPS_CLOSED;
+	c.reset_by = c.active_closer = c.delack_side = 2;
+	c.id = ++frame_no;
+	struct nl_conn_end end = {.conn = &c, .why = NL_CONN_END_CAPTURE};
+	struct nl_event ev = {.type = NL_EV_CONN_END};
+	ev.u.conn_end = &end;
+	sink.ops->on_event(sink.self, &ev);
+}
+
+/* TIME_WAIT holders with far more endpoints than the summary keeps
+ * (64): the heavy ones stay listed, the one there from the start with
+ * its exact count, the one that came late as a lower bound; endpoints
+ * seen once are not listed. */
+static void test_tw_holders(void **state)
+{
+	(void)state;
+	start(nl_sink_summary_new);
+	seg(C, SYN, 1000, 0, 0); /* the table lists connections: one */
+	uint32_t single = 1000, late = 0;
+	for (int i = 0; i < 600; i++) {
+		if (i % 3 == 0)
+			tw_conn_end(1); /* 200 */
+		else if (i >= 300 && i % 5 == 1)
+			tw_conn_end(2), late++; /* 60, from i = 301 */
+		else
+			tw_conn_end(single++);
+	}
+	nl_conntable_finish(tab);
+	struct nl_summary sum = {.conns = tab};
+	struct nl_event ev = {.type = NL_EV_SUMMARY};
+	ev.u.summary = &sum;
+	sink.ops->on_event(sink.self, &ev);
+	const char *out = nl_out_cstr(&mem);
+	assert_non_null(strstr(out, "600 clients, 0 servers closed first"));
+	const char *a = strstr(out, "10.1.0.1 > 10.0.0.2:80: 200 client "
+				    "TIME_WAITs");
+	const char *b = strstr(out, "10.1.0.2 > 10.0.0.2:80: at least ");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(a < b);
+	unsigned long n = strtoul(b + strlen("10.1.0.2 > 10.0.0.2:80: at "
+					     "least "),
+				  NULL, 10);
+	assert_true(n >= 2 && n <= late);
+	/* at most three per side, none of the endpoints seen once */
+	assert_null(strstr(out, "10.1.3."));
+	assert_null(strstr(out, "10.1.4."));
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +271,7 @@ int main(void)
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_conns_table),
 	    cmocka_unit_test(test_ladder),
+	    cmocka_unit_test(test_tw_holders),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
