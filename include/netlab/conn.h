@@ -27,21 +27,6 @@
 /* Zeek's history string: 2 x 10 letters with repeats, and the '^' */
 #define NL_CONN_HISTORY 24
 
-/* Capture time in nanoseconds: what the tracker stores and compares.
- * A hostile file can hold any seconds value: clamped to +-2^62 ns (146
- * years either side of 1970), so differences of two never overflow. */
-#define NL_TIME_NS_MAX (1ll << 62)
-static inline int64_t nl_time_ns(const struct nl_time *t)
-{
-	/* 10 s of margin: nsec itself may be anything up to 4.3 s */
-	const int64_t lim = NL_TIME_NS_MAX / 1000000000ll - 10;
-	if (t->sec > lim)
-		return NL_TIME_NS_MAX;
-	if (t->sec < -lim)
-		return -NL_TIME_NS_MAX;
-	return t->sec * 1000000000ll + (int64_t)t->nsec;
-}
-
 /* Zeek's endpoint states (base/protocols/conn/main.zeek conn_state()) */
 enum nl_zeek_state {
 	NL_Z_INACTIVE,

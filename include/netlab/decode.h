@@ -173,7 +173,7 @@ struct nl_arp {
 
 struct nl_addr {
 	uint8_t family; /* 4 or 6; 0 when no IP layer */
-	uint8_t b[16];  /* IPv4 in the first 4 bytes */
+	uint8_t b[16];  /* IPv4 in the first 4 bytes, the rest zero */
 };
 
 struct nl_ipv4 {
@@ -282,9 +282,25 @@ struct nl_time {
 	uint32_t nsec;
 };
 
+/* Capture time in nanoseconds: what the tracker stores and compares.
+ * A hostile file can hold any seconds value: clamped to +-2^62 ns (146
+ * years either side of 1970), so differences of two never overflow. */
+#define NL_TIME_NS_MAX (1ll << 62)
+static inline int64_t nl_time_ns(const struct nl_time *t)
+{
+	/* 10 s of margin: nsec itself may be anything up to 4.3 s */
+	const int64_t lim = NL_TIME_NS_MAX / 1000000000ll - 10;
+	if (t->sec > lim)
+		return NL_TIME_NS_MAX;
+	if (t->sec < -lim)
+		return -NL_TIME_NS_MAX;
+	return t->sec * 1000000000ll + (int64_t)t->nsec;
+}
+
 struct nl_packet {
 	uint64_t frame; /* 1-based, as tshark numbers frames */
 	struct nl_time ts;
+	int64_t ts_ns;	 /* nl_time_ns(&ts): whoever sets ts sets it too */
 	uint32_t caplen; /* bytes captured */
 	uint32_t len;    /* bytes on the wire */
 	const uint8_t *data;

@@ -101,47 +101,36 @@ void nl_conntable_free(struct nl_conn_table *t)
 	free(t);
 }
 
-/* One endpoint folded to 64 bits and multiplied once (the hash of the
- * hot path: a few instructions for IPv4). */
-static uint64_t mix(const struct nl_addr *a, uint16_t port)
+/* One endpoint folded to 64 bits and multiplied once. The same formula
+ * for both families (an IPv4 address's other 12 bytes are zero, see
+ * netlab/decode.h): no branch on the family, which a capture mixing IPv4
+ * and IPv6 would mispredict. */
+static inline uint64_t mix(const struct nl_addr *a, uint16_t port)
 {
-	uint64_t x;
-	if (a->family == 6) {
-		uint64_t w[2];
-		memcpy(w, a->b, 16);
-		x = w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull);
-	} else {
-		uint32_t v;
-		memcpy(&v, a->b, 4);
-		x = v;
-	}
+	uint64_t w[2];
+	memcpy(w, a->b, 16);
+	uint64_t x = w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull);
 	x = (x ^ ((uint64_t)port << 40)) * 0xff51afd7ed558ccdull;
 	return x ^ (x >> 29);
 }
 
 /* Commutative, so both directions find the same bucket. */
-static uint32_t tuple_hash(const struct nl_addr *a, uint16_t pa,
+static inline uint32_t tuple_hash(const struct nl_addr *a, uint16_t pa,
 			   const struct nl_addr *b, uint16_t pb)
 {
 	uint64_t h = mix(a, pa) + mix(b, pb);
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
-static bool addr_eq(const struct nl_addr *a, const struct nl_addr *b)
+/* Zero when the addresses are equal: fixed-size loads, no branch (an
+ * IPv4 address's other 12 bytes are zero). */
+static inline uint64_t addr_diff(const struct nl_addr *a,
+				 const struct nl_addr *b)
 {
-	/* fixed-size loads instead of memcmp(): this is the hot path */
 	uint64_t x[2], y[2];
-	if (a->family != b->family)
-		return false;
-	if (a->family != 6) {
-		uint32_t u, v;
-		memcpy(&u, a->b, 4);
-		memcpy(&v, b->b, 4);
-		return u == v;
-	}
 	memcpy(x, a->b, 16);
 	memcpy(y, b->b, 16);
-	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+	return (x[0] ^ y[0]) | (x[1] ^ y[1]) | (uint64_t)(a->family ^ b->family);
 }
 
 static void lru_unlink(struct nl_conn_table *t, uint32_t i)
@@ -187,7 +176,7 @@ static uint32_t cold_end(struct nl_conn_table *t)
 	return i;
 }
 
-static void retire(struct nl_conn_table *t, uint32_t i,
+static __attribute__((noinline)) void retire(struct nl_conn_table *t, uint32_t i,
 		   enum nl_conn_end_reason why)
 {
 	struct nl_conn *c = &t->e[i];
@@ -238,54 +227,22 @@ static bool starts_anew(const struct nl_conn *c, uint8_t dir,
 	return s->syn_seen && tcp->seq != s->base;
 }
 
-struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
-				    const struct nl_packet *pkt, uint8_t *dir,
-				    bool *created)
+/* Idle connections leave from the cold end of the LRU list. */
+static __attribute__((noinline)) void expire_idle(struct nl_conn_table *t,
+						   int64_t now)
 {
-	*created = false;
-	if (!NL_HAS(pkt, NL_L_TCP))
-		return NULL;
-	int64_t now = nl_time_ns(&pkt->ts);
-	/* idle connections leave from the cold end of the LRU list */
-	if (t->idle_sec && now >= t->next_idle_check) {
-		t->next_idle_check = now + 1000000000ll;
-		int64_t limit = now - (int64_t)t->idle_sec * 1000000000ll;
-		uint32_t i;
-		while ((i = cold_end(t)) != NIL && t->e[i].last_ns <= limit)
-			retire(t, i, NL_CONN_END_IDLE);
-	}
+	t->next_idle_check = now + 1000000000ll;
+	int64_t limit = now - (int64_t)t->idle_sec * 1000000000ll;
+	uint32_t i;
+	while ((i = cold_end(t)) != NIL && t->e[i].last_ns <= limit)
+		retire(t, i, NL_CONN_END_IDLE);
+}
 
-	uint32_t h =
-	    tuple_hash(&pkt->src, pkt->tcp.sport, &pkt->dst, pkt->tcp.dport);
-	struct link *bp = &t->bucket[h & t->mask];
-	for (struct link l = *bp; l.idx != NIL; l = t->next[l.idx]) {
-		if (l.hash != h)
-			continue;
-		uint32_t i = l.idx;
-		struct nl_conn *c = &t->e[i];
-		uint8_t d;
-		if (c->port[0] == pkt->tcp.sport &&
-		    c->port[1] == pkt->tcp.dport &&
-		    addr_eq(&c->addr[0], &pkt->src) &&
-		    addr_eq(&c->addr[1], &pkt->dst))
-			d = NL_CLIENT;
-		else if (c->port[1] == pkt->tcp.sport &&
-			 c->port[0] == pkt->tcp.dport &&
-			 addr_eq(&c->addr[1], &pkt->src) &&
-			 addr_eq(&c->addr[0], &pkt->dst))
-			d = NL_SERVER;
-		else
-			continue;
-		if (starts_anew(c, d, pkt)) {
-			retire(t, i, NL_CONN_END_REUSED);
-			break;
-		}
-		c->last_ns = now; /* its place in the LRU list: see above */
-		c->touched = true;
-		*dir = d;
-		return c;
-	}
-
+/* A new connection for the packet's tuple, at the head of chain *bp. */
+static __attribute__((noinline)) struct nl_conn *
+insert(struct nl_conn_table *t, const struct nl_packet *pkt, struct link *bp,
+       uint32_t h, uint8_t *dir)
+{
 	uint32_t i;
 	if (t->free_head != NIL) {
 		i = t->free_head;
@@ -303,7 +260,7 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 	c->id = t->next_id++;
 	t->next[i] = *bp;
 	*bp = (struct link){i, h};
-	c->last_ns = now;
+	c->last_ns = pkt->ts_ns;
 	lru_push_head(t, i);
 	t->n.conns++;
 	t->n.active++;
@@ -312,12 +269,57 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 	*dir = NL_CLIENT;
 	nl_tcp_conn_init(c, NL_CLIENT, pkt);
 	/* the init may have chosen the receiver as the client */
-	if (!addr_eq(&c->addr[0], &pkt->src) || c->port[0] != pkt->tcp.sport)
+	if (addr_diff(&c->addr[0], &pkt->src) || c->port[0] != pkt->tcp.sport)
 		*dir = NL_SERVER;
 	if (c->midstream)
 		t->n.midstream++;
-	*created = true;
 	return c;
+}
+
+struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
+				    const struct nl_packet *pkt, uint8_t *dir,
+				    bool *created)
+{
+	*created = false;
+	if (!NL_HAS(pkt, NL_L_TCP))
+		return NULL;
+	int64_t now = pkt->ts_ns;
+	if (t->idle_sec && now >= t->next_idle_check)
+		expire_idle(t, now);
+
+	uint16_t sp = pkt->tcp.sport, dp = pkt->tcp.dport;
+	uint32_t h = tuple_hash(&pkt->src, sp, &pkt->dst, dp);
+	struct link *bp = &t->bucket[h & t->mask];
+	for (struct link l = *bp; l.idx != NIL; l = t->next[l.idx]) {
+		if (l.hash != h)
+			continue;
+		uint32_t i = l.idx;
+		struct nl_conn *c = &t->e[i];
+		/* both directions compared without a branch: which one a
+		 * packet goes is a coin toss for the branch predictor */
+		uint64_t fwd = addr_diff(&c->addr[0], &pkt->src) |
+			       addr_diff(&c->addr[1], &pkt->dst) |
+			       (uint16_t)(c->port[0] ^ sp) |
+			       (uint16_t)(c->port[1] ^ dp);
+		uint64_t rev = addr_diff(&c->addr[1], &pkt->src) |
+			       addr_diff(&c->addr[0], &pkt->dst) |
+			       (uint16_t)(c->port[1] ^ sp) |
+			       (uint16_t)(c->port[0] ^ dp);
+		if (fwd && rev)
+			continue;
+		uint8_t d = fwd ? NL_SERVER : NL_CLIENT;
+		if (__builtin_expect((pkt->tcp.flags & NL_TCP_SYN) != 0, 0) &&
+		    starts_anew(c, d, pkt)) {
+			retire(t, i, NL_CONN_END_REUSED);
+			break;
+		}
+		c->last_ns = now; /* its place in the LRU list: see above */
+		c->touched = true;
+		*dir = d;
+		return c;
+	}
+	*created = true;
+	return insert(t, pkt, bp, h, dir);
 }
 
 static int by_id(const void *a, const void *b)

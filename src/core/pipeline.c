@@ -180,6 +180,7 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 	nl_decode_packet(pkt, &ctx->cfg.decode, ctx->dlt, data, caplen, len);
 	pkt->frame = ctx->stats.packets + 1;
 	pkt->ts = *ts;
+	pkt->ts_ns = nl_time_ns(ts);
 	nl_stats_count(&ctx->stats, pkt);
 
 	unsigned n_notices = 0;

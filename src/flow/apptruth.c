@@ -560,7 +560,7 @@ void nl_apptruth_before(struct nl_apptruth *t, const struct nl_packet *pkt,
 	}
 	/* close(), shutdown(), errors: by time (a close may come long
 	 * after its side's FIN, once the peer's FIN was read) */
-	int64_t ns = nl_time_ns(&pkt->ts);
+	int64_t ns = pkt->ts_ns;
 	report_while(t, find(t, NL_APP_CLOSE, false, src, sp, dst, dp), by_time,
 		     (uint64_t)ns, false, fn, arg);
 	report_while(t, find(t, NL_APP_CLOSE, false, dst, dp, src, sp), by_time,

@@ -395,7 +395,7 @@ void nl_flow_packet(struct nl_flow_table *t, struct nl_conn *c, uint8_t dir,
 			 .f = f,
 			 .dir = dir,
 			 .cur_frame = pkt->frame,
-			 .ns = nl_time_ns(&pkt->ts),
+			 .ns = pkt->ts_ns,
 			 .map = map};
 	struct nl_reasm_seg seg = {.seq = tcp->seq,
 				   .flags = tcp->flags,

@@ -97,7 +97,7 @@ const struct nl_udp_flow *nl_udptable_observe(struct nl_udp_table *t,
 			break;
 		}
 	}
-	int64_t ns = nl_time_ns(&pkt->ts);
+	int64_t ns = pkt->ts_ns;
 	if (!f) {
 		if (t->used == t->cap) {
 			t->n.untracked++;

@@ -12,13 +12,7 @@
  */
 #include "netlab/conn.h"
 
-#define GT_SEQ(a, b) ((int32_t)((a) - (b)) > 0)
-#define GE_SEQ(a, b) ((int32_t)((a) - (b)) >= 0)
-#define LT_SEQ(a, b) ((int32_t)((a) - (b)) < 0)
-#define LE_SEQ(a, b) ((int32_t)((a) - (b)) <= 0)
-#define EQ_SEQ(a, b) ((a) == (b))
-
-#define F(x) (1u << NL_TA_##x)
+#include "analysis_inorder.h"
 
 const char *nl_ta_name(enum nl_ta_flag f)
 {
@@ -76,13 +70,14 @@ uint32_t nl_tcp_analyze(struct nl_conn *c, uint8_t dir,
 	uint32_t seq = t->seq, ack = t->ack, seglen = pkt->payload_len;
 	uint16_t flags = t->flags;
 	bool sfr = flags & (NL_TCP_SYN | NL_TCP_FIN | NL_TCP_RST);
-	/* the window as the sender means it: scaled except in a SYN */
-	uint32_t window = t->win;
-	if (!(flags & NL_TCP_SYN) && fwd->win_scale >= 0)
-		window <<= fwd->win_scale;
+	uint32_t window = nl_ta_window(fwd, t);
 	uint32_t a = 0;
-	int64_t now = nl_time_ns(&pkt->ts);
+	int64_t now = pkt->ts_ns;
 	*dupack_num = 0;
+
+	/* the common case (analysis_inorder.h) */
+	if (nl_ta_in_order(fwd, rev, t, seglen, window))
+		return nl_ta_next_in_order(fwd, rev, t, seglen, window, now);
 
 	/* ZERO WINDOW PROBE: 1 byte at nextseq into a zero window */
 	if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
@@ -103,9 +98,7 @@ uint32_t nl_tcp_analyze(struct nl_conn *c, uint8_t dir,
 	if (seglen == 0 && window && window != fwd->window &&
 	    seq == fwd->nextseq && ack == fwd->lastack && !sfr)
 		a |= F(WINDOW_UPDATE);
-	/* WINDOW FULL: data up to the edge of the window advertised */
-	if (seglen > 0 && rev->win_scale != -1 &&
-	    seq + seglen == rev->lastack + rev->window && !sfr)
+	if (nl_ta_window_full(rev, seq, seglen) && !sfr)
 		a |= F(WINDOW_FULL);
 	/* KEEP ALIVE ACK */
 	if (seglen == 0 && window && window == fwd->window &&
@@ -139,22 +132,7 @@ uint32_t nl_tcp_analyze(struct nl_conn *c, uint8_t dir,
 finished_fwd:
 	if (ack != fwd->lastack)
 		fwd->dupacknum = 0;
-
-	/* ACKED LOST PACKET: acknowledges what the other side was not seen
-	 * sending; told once until the other side moves on */
-	if (rev->maxseqtobeacked && GT_SEQ(ack, rev->maxseqtobeacked) &&
-	    (flags & NL_TCP_ACK)) {
-		if (EQ_SEQ(ack, fwd->lastack + 1) && seq == fwd->nextseq &&
-		    (rev->lastsegflags & F(ZERO_WINDOW_PROBE))) {
-			/* the window reopens after a zero window probe */
-			rev->nextseq = ack;
-			rev->maxseqtobeacked = ack;
-			a |= F(WINDOW_UPDATE);
-		} else {
-			rev->maxseqtobeacked = ack;
-			a |= F(ACK_LOST_SEGMENT);
-		}
-	}
+	a |= nl_ta_acked_unseen(fwd, rev, t);
 
 	/* RETRANSMISSION / FAST RETRANSMISSION / OUT-OF-ORDER / SPURIOUS */
 	if ((seglen > 0 || (flags & (NL_TCP_SYN | NL_TCP_FIN))) &&
@@ -162,8 +140,7 @@ finished_fwd:
 		bool not_advanced = fwd->nextseq && LT_SEQ(seq, fwd->nextseq);
 		if (seglen > 1 && fwd->nextseq - 1 == seq)
 			not_advanced = false; /* after a zero window probe */
-		if (seglen > 0 && rev->lastack &&
-		    LE_SEQ(seq + seglen, rev->lastack)) {
+		if (nl_ta_acked_already(rev, seq, seglen)) {
 			a |= F(SPURIOUS_RETRANSMISSION);
 			goto done_retrans;
 		}
@@ -190,28 +167,7 @@ finished_fwd:
 		if (not_advanced)
 			a |= F(RETRANSMISSION);
 	}
-done_retrans:;
-
-	uint32_t nextseq = seq + seglen;
-	if (flags & (NL_TCP_SYN | NL_TCP_FIN))
-		nextseq++;
-	if ((GT_SEQ(nextseq, fwd->nextseq) || !fwd->nextseq) &&
-	    !(a & F(ZERO_WINDOW_PROBE))) {
-		fwd->nextseq = nextseq;
-		fwd->nextseq_ns = now;
-	}
-	if ((EQ_SEQ(seq, fwd->maxseqtobeacked) || !fwd->maxseqtobeacked) &&
-	    !(a & F(ZERO_WINDOW_PROBE)))
-		fwd->maxseqtobeacked = fwd->nextseq;
-
-	fwd->window = window;
-	fwd->lastack = ack;
-	fwd->lastack_ns = now;
-	fwd->lastsegflags = (uint16_t)a;
-
-	/* Wireshark shows fast and spurious retransmissions also as
-	 * retransmissions: tcp.analysis.retransmission counts them */
-	if (a & (F(FAST_RETRANSMISSION) | F(SPURIOUS_RETRANSMISSION)))
-		a |= F(RETRANSMISSION);
-	return a;
+done_retrans:
+	nl_ta_advance(fwd, t, seglen, window, a, now);
+	return nl_ta_final(a);
 }

@@ -11,6 +11,8 @@
 
 #include "netlab/conn.h"
 
+#include "analysis_inorder.h"
+
 /* RFC 9293 §3.4: sequence numbers compare modulo 2^32 */
 static bool seq_gt(uint32_t a, uint32_t b)
 {
@@ -140,7 +142,7 @@ void nl_tcp_conn_init(struct nl_conn *c, uint8_t dir,
 	c->port[cl] = pkt->tcp.sport;
 	c->addr[!cl] = pkt->dst;
 	c->port[!cl] = pkt->tcp.dport;
-	c->first_ns = c->last_ns = nl_time_ns(&pkt->ts);
+	c->first_ns = c->last_ns = pkt->ts_ns;
 	c->active_closer = c->reset_by = c->delack_side = 2;
 	for (int i = 0; i < 2; i++) {
 		c->side[i].win_scale = -1;
@@ -247,20 +249,20 @@ static void on_syn(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 		   struct nl_tcp_note *n)
 {
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
-	c->mru_syn_ns = nl_time_ns(&pkt->ts);
+	c->mru_syn_ns = pkt->ts_ns;
 	if (s->syn_seen) {
 		role(n, NL_ROLE_HANDSHAKE, 1);
 		n->retry = s->syn_count < 255 ? s->syn_count : 255;
 		s->syn_count++;
 		if (dir == NL_CLIENT) /* the RTT runs from the last try */
-			c->syn_ns = nl_time_ns(&pkt->ts);
+			c->syn_ns = pkt->ts_ns;
 		return;
 	}
 	s->syn_seen = true;
 	s->syn_count = 1;
 	learn_syn_options(c, dir, &pkt->tcp, false);
 	if (dir == NL_CLIENT) {
-		c->syn_ns = nl_time_ns(&pkt->ts);
+		c->syn_ns = pkt->ts_ns;
 		c->syn_ok = true;
 		role(n, NL_ROLE_HANDSHAKE, 1);
 		set_state(c, n, dir, NL_TCPS_SYN_SENT);
@@ -290,7 +292,7 @@ static void on_synack(struct nl_conn *c, uint8_t dir,
 		s->syn_seen = true;
 		s->syn_count++;
 		if (!c->synack_ok) {
-			c->synack_ns = nl_time_ns(&pkt->ts);
+			c->synack_ns = pkt->ts_ns;
 			c->synack_ok = true;
 		}
 	}
@@ -334,7 +336,7 @@ static void on_ack(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 			if (!c->sim_open && dir == NL_CLIENT) {
 				role(n, NL_ROLE_HANDSHAKE, 3);
 				if (!c->ack_ok && c->synack_ok) {
-					int64_t d = (nl_time_ns(&pkt->ts) -
+					int64_t d = (pkt->ts_ns -
 						     c->synack_ns) /
 						    1000;
 					c->rtt_client_us = d > INT32_MAX
@@ -496,9 +498,60 @@ static void nagle_check(struct nl_conn *c, uint8_t dir,
 	}
 }
 
+/*
+ * The common case, data or ACKs in order on a connection both sides hold
+ * established: of everything nl_tcp_track() does only the analysis (its
+ * in-order case), the counters, the stall check and the note remain; no
+ * state, sequence base, iRTT, Zeek state or history letter can change. The
+ * conditions are checked before anything is written; false: the full path.
+ */
+static inline bool track_in_order(struct nl_conn *c, uint8_t dir,
+				  const struct nl_packet *pkt,
+				  struct nl_tcp_note *n)
+{
+	const struct nl_tcp *t = &pkt->tcp;
+	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
+	uint32_t len = pkt->payload_len;
+	if ((t->flags & (NL_TCP_SYN | NL_TCP_FIN | NL_TCP_RST | NL_TCP_ACK)) !=
+		NL_TCP_ACK ||
+	    s->state != NL_TCPS_ESTABLISHED || p->state != NL_TCPS_ESTABLISHED ||
+	    s->zstate != NL_Z_ESTABLISHED || !s->base_set || !p->base_set ||
+	    (!c->first_rtt_ns && c->mru_syn_ns) || t->win == 0 ||
+	    !(c->hist_seen[dir] & (1u << (len ? H_D : H_A))))
+		return false;
+	uint32_t window = nl_ta_window(s, t);
+	if (!nl_ta_in_order(s, p, t, len, window))
+		return false;
+
+	int64_t now = pkt->ts_ns;
+	memset(n, 0, sizeof(*n));
+	n->conn_id = c->id;
+	n->dir = dir;
+	n->midstream = c->midstream;
+	c->last_ns = now;
+	uint32_t a = nl_ta_next_in_order(s, p, t, len, window, now);
+	n->analysis = a;
+	for (uint32_t b = a; b; b &= b - 1)
+		c->ta_count[__builtin_ctz(b)]++;
+	s->pkts++;
+	s->bytes += len;
+	s->wire_bytes += pkt->len;
+	if (len && (a & ((1u << NL_TA_RETRANSMISSION) |
+			 (1u << NL_TA_FAST_RETRANSMISSION) |
+			 (1u << NL_TA_SPURIOUS_RETRANSMISSION))))
+		hist_repeat(c, dir, H_T, &s->hist_t);
+	nagle_check(c, dir, pkt, now);
+	n->rseq = t->seq - s->base;
+	n->rack = t->ack - p->base;
+	n->state[0] = n->state[1] = NL_TCPS_ESTABLISHED;
+	return true;
+}
+
 void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 		  struct nl_tcp_note *n)
 {
+	if (track_in_order(c, dir, pkt, n))
+		return;
 	const struct nl_tcp *t = &pkt->tcp;
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
 	enum seg_event ev = classify(t->flags);
@@ -507,7 +560,7 @@ void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	n->conn_id = c->id;
 	n->dir = dir;
 	n->midstream = c->midstream;
-	int64_t now = nl_time_ns(&pkt->ts);
+	int64_t now = pkt->ts_ns;
 	c->last_ns = now;
 
 	/* relative sequence numbers: 0 is the ISN; mid-stream, the first

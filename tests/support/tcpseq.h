@@ -73,6 +73,7 @@ static inline const struct nl_packet *tcpseq_build(struct tcpseq *q, int from,
 		    NL_LAYER_BIT(q->v6 ? NL_L_IPV6 : NL_L_IPV4);
 	p->ts.sec = q->now_us / 1000000;
 	p->ts.nsec = (uint32_t)(q->now_us % 1000000) * 1000;
+	p->ts_ns = nl_time_ns(&p->ts);
 	q->now_us += q->step_us;
 	tcpseq_addr(q, from == C ? &p->src : &p->dst, 1);
 	tcpseq_addr(q, from == C ? &p->dst : &p->src, 2);
