@@ -11,6 +11,8 @@
 #   BENCH_SEED=1            synthcap seed
 #   BENCH_GEN_SECS=3        seconds of each generator / iperf3 run
 #   BENCH_GEN_ROUNDS=3      rounds of the generator / iperf3 pair
+#   BENCH_STARTUP_ROUNDS=7  rounds of the startup pair (-v and -q on one packet)
+#   OUI_LIMIT_MS=30         target for loading the IEEE registry
 #
 # Method, from what these VMs do: idle page cache is paged out after ~30 s,
 # so every timed run is preceded by `cat FILE >/dev/null`; CPU speed drifts
@@ -229,6 +231,20 @@ echo "bench: synflood: netlab replay -q once, with and without stream analysis" 
 timed "$SYNFLOOD" synflood "$NETLAB" replay -q @PCAP@
 if has_option --max-flows 0; then
 	timed "$SYNFLOOD" synflood_track "$NETLAB" replay -q --max-flows 0 @PCAP@
+fi
+
+# ---- startup: the IEEE registry ------------------------------------------
+# -v (like --json and -e) loads the IEEE registries for vendor names; -q
+# does not. The difference of the two on one packet is the load.
+STARTUP_CAP="$top/captures/gen-merge-split.pcap"
+STARTUP_ROUNDS=${BENCH_STARTUP_ROUNDS:-7}
+OUI_LIMIT_MS=${OUI_LIMIT_MS:-30}
+if [ -r "$STARTUP_CAP" ]; then
+	echo "bench: startup with and without the IEEE registry, $STARTUP_ROUNDS rounds" >&2
+	for ((r = 1; r <= STARTUP_ROUNDS; r++)); do
+		timed "$STARTUP_CAP" startup_oui "$NETLAB" replay -v -c 1 @PCAP@
+		timed "$STARTUP_CAP" startup_plain "$NETLAB" replay -q -c 1 @PCAP@
+	done
 fi
 
 # ---- generator vs iperf3 -------------------------------------------------
@@ -459,6 +475,19 @@ else
 	ok=$(awk -v r="$r" -v l="$RSS_LIMIT_MIB" 'BEGIN { print (r > 0 && r / 1024 < l) ? "PASS" : "FAIL" }')
 	[ "$rc" = 0 ] || ok=FAIL
 	verdict "$ok" "netlab peak RSS ${mb} MiB under a ${SYN_PACKETS}-SYN flood without stream analysis (target < ${RSS_LIMIT_MIB} MiB)"
+fi
+if [ ! -s "$WORK/startup_oui.runs" ]; then
+	verdict SKIP "IEEE registry load < ${OUI_LIMIT_MS} ms (no shipped capture to start on)"
+elif [ ! -r /usr/share/ieee-data/oui.csv ] && [ -z "${NETLAB_IEEE_DATA:-}" ]; then
+	verdict SKIP "IEEE registry load < ${OUI_LIMIT_MS} ms (no registry: apt-get install ieee-data)"
+else
+	read -r so _ _ _ so_rc < <(stats startup_oui 1)
+	read -r sp _ _ _ sp_rc < <(stats startup_plain 1)
+	ms=$(awk -v a="$so" -v b="$sp" 'BEGIN { printf "%.1f", (a - b) * 1000 }')
+	say "$(awk -v a="$so" -v b="$sp" 'BEGIN { printf "startup   netlab replay -v -c 1 (IEEE registry loaded) %.1f ms, -q -c 1 %.1f ms (medians)", a * 1000, b * 1000 }')"
+	ok=$(awk -v m="$ms" -v l="$OUI_LIMIT_MS" 'BEGIN { print (m < l) ? "PASS" : "FAIL" }')
+	[ "$so_rc" = 0 ] && [ "$sp_rc" = 0 ] || ok=FAIL
+	verdict "$ok" "IEEE registry load ${ms} ms (-v minus -q on one packet; target < ${OUI_LIMIT_MS} ms)"
 fi
 # paired I J: the median over rounds of row I's time / row J's in the same
 # round. Both rr rows of a round run seconds apart, so CPU speed drifting
