@@ -70,7 +70,12 @@ void nl_capture_stop(struct nl_capture *c);
 bool nl_capture_stats(struct nl_capture *c, uint64_t *received,
 		      uint64_t *dropped, uint64_t *ifdropped);
 
-/* Flush and close (and finish the -w file). */
+/* Finish the -w file: NL_ERR_SYS, with errbuf saying why, when any write
+ * to it failed (a full disk). NL_OK without one. */
+NL_WUR enum nl_status nl_capture_finish_dump(struct nl_capture *c,
+					     char *errbuf);
+
+/* Flush and close (and finish the -w file if still open). */
 void nl_capture_close(struct nl_capture *c);
 
 /* "lo, eth0, any" for error messages. */

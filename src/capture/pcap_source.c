@@ -33,6 +33,8 @@
 struct nl_capture {
 	pcap_t *p;
 	pcap_dumper_t *dumper;
+	char *dumpbuf; /* the dump stream's buffer: freed after it is closed */
+	char *dump_path;
 	bool live;
 	bool pcapng;
 	volatile sig_atomic_t stop;
@@ -148,7 +150,29 @@ static enum nl_status open_dump(struct nl_capture *c, const char *path,
 {
 	if (!path)
 		return NL_OK;
-	c->dumper = pcap_dump_open(c->p, path);
+	c->dump_path = strdup(path);
+	if (strcmp(path, "-") == 0) {
+		c->dumper = pcap_dump_open(c->p, path); /* stdout */
+	} else {
+		/* pcap_dump_open()'s stream would write 4 KiB at a time (glibc
+		 * sizes its own buffer by st_blksize): give it ours */
+		FILE *f = fopen(path, "wb");
+		if (!f) {
+			snprintf(errbuf, NL_ERRBUF_SIZE, "cannot write '%s': %s",
+				 path, strerror(errno));
+			return fail(why, NL_CAPERR_OPEN);
+		}
+		c->dumpbuf = malloc(NL_FILE_READ_BUFFER);
+		if (c->dumpbuf)
+			setvbuf(f, c->dumpbuf, _IOFBF, NL_FILE_READ_BUFFER);
+		c->dumper = pcap_dump_fopen(c->p, f);
+		if (!c->dumper) {
+			fclose(f);
+			free(c->dumpbuf);
+	free(c->dump_path);
+			c->dumpbuf = NULL;
+		}
+	}
 	if (!c->dumper) {
 		snprintf(errbuf, NL_ERRBUF_SIZE, "cannot write '%s': %s", path,
 			 pcap_geterr(c->p));
@@ -488,6 +512,25 @@ bool nl_capture_stats(struct nl_capture *c, uint64_t *received,
 	return true;
 }
 
+enum nl_status nl_capture_finish_dump(struct nl_capture *c, char *errbuf)
+{
+	if (!c || !c->dumper)
+		return NL_OK;
+	/* stdio keeps a failed write's error: a full disk is told here */
+	FILE *f = pcap_dump_file(c->dumper);
+	errno = 0;
+	bool bad = pcap_dump_flush(c->dumper) != 0 || ferror(f);
+	int e = errno;
+	pcap_dump_close(c->dumper);
+	c->dumper = NULL;
+	if (!bad)
+		return NL_OK;
+	snprintf(errbuf, NL_ERRBUF_SIZE, "cannot write '%s': %s",
+		 c->dump_path ? c->dump_path : "-w file",
+		 e ? strerror(e) : "write error");
+	return NL_ERR_SYS;
+}
+
 void nl_capture_close(struct nl_capture *c)
 {
 	if (!c)
@@ -496,6 +539,7 @@ void nl_capture_close(struct nl_capture *c)
 		pcap_dump_flush(c->dumper);
 		pcap_dump_close(c->dumper);
 	}
+	free(c->dumpbuf);
 	if (c->p)
 		pcap_close(c->p); /* closes the stream and the fd */
 	free(c->iobuf);

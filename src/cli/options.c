@@ -139,6 +139,7 @@ void nl_cli_usage(enum nl_cmd cmd, bool full)
 	      "      --conn-timeout S   retire a connection idle for S seconds of\n"
 	      "                         capture time (default 600; 0 = never)\n"
 	      "  -w, --write FILE       also write the packets read to a pcap file\n"
+	      "                         (-: to standard output; the report goes to stderr)\n"
 	      "\nstream analysis (reassembly, framing, message maps):\n"
 	      "      --framing SPEC     how messages are framed: auto (default), u8,\n"
 	      "                         u16le, u16be, u32le, u32be, u64le, u64be,\n"
@@ -681,6 +682,12 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 	if (cli->follow_raw && cli->report.conns) {
 		nl_cli_error("--follow-raw writes only the raw bytes: not with "
 			     "--conns");
+		return NL_EXIT_USAGE;
+	}
+	if (cli->follow_raw && cli->capture.write_file &&
+	    !strcmp(cli->capture.write_file, "-")) {
+		nl_cli_error("--follow-raw and -w - both write to standard "
+			     "output: write the capture to a file");
 		return NL_EXIT_USAGE;
 	}
 	if ((cli->follow || cli->follow_raw || cli->map) && cli->json) {

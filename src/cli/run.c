@@ -151,6 +151,12 @@ int nl_cli_run(struct nl_cli *cli)
 			     "escaped)");
 		return NL_EXIT_USAGE;
 	}
+	/* -w -: the capture takes standard output, the report standard
+	 * error (as tcpdump -w - does) */
+	int report_fd = cli->capture.write_file &&
+				!strcmp(cli->capture.write_file, "-")
+			    ? STDERR_FILENO
+			    : STDOUT_FILENO;
 	install_signals();
 	if (live)
 		st = nl_capture_open_live(&cap, cli->source, &cli->capture,
@@ -189,13 +195,13 @@ int nl_cli_run(struct nl_cli *cli)
 		cli->report.ascii = true; /* box drawing needs UTF-8 */
 	/* --map fills the terminal; 80 columns into a file or a pipe */
 	struct winsize ws;
-	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+	if (isatty(report_fd) && ioctl(report_fd, TIOCGWINSZ, &ws) == 0)
 		cli->report.width = ws.ws_col;
 
 	int rc = NL_EXIT_OK;
 	struct nl_outbuf out;
 	struct nl_ctx ctx;
-	if (!nl_out_init(&out, STDOUT_FILENO)) {
+	if (!nl_out_init(&out, report_fd)) {
 		nl_cli_error("out of memory");
 		nl_capture_close(cap);
 		nl_oui_free(oui);
@@ -214,7 +220,7 @@ int nl_cli_run(struct nl_cli *cli)
 	nl_ctx_set_linktype(&ctx, dlt);
 
 	bool flush_each = cli->line_buffered ||
-			  (live && isatty(STDOUT_FILENO));
+			  (live && isatty(report_fd));
 	running_capture = cap;
 	uint64_t n = 0;
 	bool read_error = false;
@@ -263,6 +269,8 @@ int nl_cli_run(struct nl_cli *cli)
 	if (!out.failed)
 		nl_ctx_finish(&ctx, &extra);
 	nl_out_flush(&out);
+	char dump_err[NL_ERRBUF_SIZE] = "";
+	bool dump_failed = nl_capture_finish_dump(cap, dump_err) != NL_OK;
 
 	if (out.failed && out.write_errno != EPIPE) {
 		nl_cli_error("cannot write output: %s", strerror(out.write_errno));
@@ -283,10 +291,15 @@ int nl_cli_run(struct nl_cli *cli)
 			rc = live ? NL_EXIT_ERROR : NL_EXIT_CORRUPT;
 		}
 	}
+	if (dump_failed) {
+		nl_cli_error("%s", dump_err);
+		if (rc == NL_EXIT_OK)
+			rc = NL_EXIT_ERROR;
+	}
 out_ctx:
 	nl_ctx_free(&ctx);
 out_free:
-	nl_capture_close(cap); /* completes the -w file */
+	nl_capture_close(cap);
 	nl_out_free(&out);
 	nl_oui_free(oui);
 	return rc;

@@ -265,6 +265,20 @@ run replay "$TMPD/copy.pcap"
 same_output "the -w copy replays like the original" "$TMPD/byname.txt" "$TMPD/out"
 run replay -q -w "$TMPD/no-such-dir/x.pcap" "$tcp"
 expect_error "-w into a missing directory exits 1" 1 "no-such-dir"
+if [ -w /dev/full ]; then
+	# a write that fails (a full disk) is told, not lost
+	run replay -q -w /dev/full "$tcp"
+	expect_error "-w onto a full device exits 1" 1 "cannot write '/dev/full'" "no space"
+else
+	skip "-w onto a full device: no /dev/full"
+fi
+# -w -: the capture on standard output, the report on standard error
+"$NETLAB" replay -q -w - "$tcp" 2>"$TMPD/wdash.err" | "$NETLAB" replay -q - >"$TMPD/wdash.out" 2>&1
+"$NETLAB" replay -q "$tcp" >"$TMPD/wdash.want" 2>&1
+same_output "-w - writes a capture that replays like the original" "$TMPD/wdash.want" "$TMPD/wdash.out"
+same_output "-w - sends the report to standard error" "$TMPD/wdash.want" "$TMPD/wdash.err"
+run replay --follow-raw 1 c2s -w - "$tcp"
+expect_error "--follow-raw with -w - exits 2" 2 "standard output"
 
 # ---- stream analysis options ----
 run replay --framing u33le "$tcp"
