@@ -168,6 +168,10 @@ void nl_conntable_count_flags(struct nl_conn_table *t, uint32_t analysis);
  */
 void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 		  struct nl_tcp_note *note);
+/* The tracker's fast path for in-order segments of established connections
+ * (on unless a test compares it with the full path: the results must be
+ * the same). */
+extern bool nl_tcp_fast_path;
 /* Set up a fresh connection from its first packet (sender = dir). */
 void nl_tcp_conn_init(struct nl_conn *c, uint8_t dir,
 		      const struct nl_packet *pkt);

@@ -547,10 +547,12 @@ static inline bool track_in_order(struct nl_conn *c, uint8_t dir,
 	return true;
 }
 
+bool nl_tcp_fast_path = true;
+
 void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 		  struct nl_tcp_note *n)
 {
-	if (track_in_order(c, dir, pkt, n))
+	if (nl_tcp_fast_path && track_in_order(c, dir, pkt, n))
 		return;
 	const struct nl_tcp *t = &pkt->tcp;
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];

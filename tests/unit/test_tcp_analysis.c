@@ -87,6 +87,25 @@ static void test_dup_acks_and_fast_retransmission(void **state)
 			 TA(FAST_RETRANSMISSION) | TA(RETRANSMISSION));
 }
 
+/* Duplicate ACKs count from 1 again once the ACK moves, also when it moves
+ * on a segment that carries data in order. */
+static void test_dup_ack_count_restarts(void **state)
+{
+	(void)state;
+	handshake();
+	seg(C, ACK, 101, 501, 100);
+	seg(S, ACK, 501, 201, 0);
+	assert_int_equal(seg(S, ACK, 501, 201, 0)->dupack_num, 1);
+	assert_int_equal(seg(S, ACK, 501, 201, 0)->dupack_num, 2);
+	seg(C, ACK, 201, 501, 100);
+	/* data from the server, in order, acknowledging the new bytes */
+	const struct nl_tcp_note *n = seg(S, PSH | ACK, 501, 301, 10);
+	assert_int_equal(n->analysis, 0);
+	n = seg(S, ACK, 511, 301, 0);
+	assert_int_equal(n->analysis, TA(DUP_ACK));
+	assert_int_equal(n->dupack_num, 1);
+}
+
 static void test_spurious_retransmission(void **state)
 {
 	(void)state;
@@ -187,6 +206,104 @@ static void test_names(void **state)
 	}
 }
 
+/* A small deterministic generator for the exchange below. */
+static uint32_t rnd(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* One random exchange on an established connection (data both ways,
+ * ACKs, retransmissions, reordering, duplicate ACKs, window changes and
+ * zero windows, keep-alives, a FIN at the end), tracked into table t. */
+static void random_exchange(struct tcpseq *sq, struct nl_conn_table *t,
+			    uint32_t seed, struct nl_tcp_note *notes,
+			    size_t *n_notes)
+{
+	uint32_t x = seed;
+	uint32_t next[2] = {1001, 5001}, acked[2] = {1001, 5001};
+	size_t k = 0;
+	tcpseq_init(sq);
+	notes[k++] = *tcpseq_seg(sq, t, C, SYN, 1000, 0, 0);
+	notes[k++] = *tcpseq_seg(sq, t, S, SYN | ACK, 5000, 1001, 0);
+	notes[k++] = *tcpseq_seg(sq, t, C, ACK, 1001, 5001, 0);
+	for (int i = 0; i < 400; i++) {
+		int from = rnd(&x) & 1, to = !from;
+		uint32_t r = rnd(&x) % 100;
+		uint32_t len = 1 + rnd(&x) % 1460;
+		sq->win[from] = (uint16_t)(r < 3 ? 0 : 1000 + rnd(&x) % 4);
+		sq->step_us = r < 10 ? 50000 : 300;
+		if (r < 50) { /* new data */
+			notes[k++] = *tcpseq_seg(sq, t, from, ACK | PSH,
+						 next[from], acked[to], len);
+			next[from] += len;
+		} else if (r < 70) { /* an ACK of all, or of part */
+			uint32_t a = r < 65 ? next[to]
+					    : next[to] - rnd(&x) % 100;
+			notes[k++] =
+			    *tcpseq_seg(sq, t, from, ACK, next[from], a, 0);
+			acked[from] = a;
+		} else if (r < 80) { /* an old ACK again: duplicate */
+			notes[k++] = *tcpseq_seg(sq, t, from, ACK, next[from],
+						 acked[from], 0);
+		} else if (r < 88) { /* a retransmission of something sent */
+			uint32_t back = 1 + rnd(&x) % 3000;
+			notes[k++] = *tcpseq_seg(sq, t, from, ACK | PSH,
+						 next[from] - back, acked[to],
+						 len < back ? len : back);
+		} else if (r < 93) { /* a segment ahead of a gap */
+			notes[k++] = *tcpseq_seg(sq, t, from, ACK | PSH,
+						 next[from] + len, acked[to],
+						 len);
+			next[from] += 2 * len;
+		} else if (r < 96) { /* keep-alive */
+			notes[k++] = *tcpseq_seg(sq, t, from, ACK,
+						 next[from] - 1, acked[to], 0);
+		} else { /* 1 byte into the window */
+			notes[k++] = *tcpseq_seg(sq, t, from, ACK | PSH,
+						 next[from], acked[to], 1);
+			next[from] += 1;
+		}
+	}
+	notes[k++] = *tcpseq_seg(sq, t, C, FIN | ACK, next[C], next[S], 0);
+	notes[k++] = *tcpseq_seg(sq, t, S, FIN | ACK, next[S], next[C] + 1, 0);
+	notes[k++] = *tcpseq_seg(sq, t, C, ACK, next[C] + 1, next[S] + 1, 0);
+	*n_notes = k;
+}
+
+/* The fast path for in-order segments gives what the full path gives:
+ * every packet's note and, at the end, the whole connection entry. */
+static void test_fast_path_same(void **state)
+{
+	(void)state;
+	static struct nl_tcp_note fast[500], full[500];
+	struct tcpseq a, b;
+	unsigned flagged = 0;
+	for (uint32_t seed = 1; seed <= 20; seed++) {
+		struct nl_conn_table *ta, *tb;
+		assert_int_equal(nl_conntable_new(&ta, 4, 0, NULL, NULL), NL_OK);
+		assert_int_equal(nl_conntable_new(&tb, 4, 0, NULL, NULL), NL_OK);
+		size_t na, nb;
+		nl_tcp_fast_path = true;
+		random_exchange(&a, ta, seed * 2654435761u, fast, &na);
+		nl_tcp_fast_path = false;
+		random_exchange(&b, tb, seed * 2654435761u, full, &nb);
+		nl_tcp_fast_path = true;
+		assert_int_equal(na, nb);
+		for (size_t i = 0; i < na; i++) {
+			assert_memory_equal(&fast[i], &full[i], sizeof(fast[i]));
+			flagged += fast[i].analysis != 0;
+		}
+		assert_memory_equal(a.conn, b.conn, sizeof(*a.conn));
+		nl_conntable_free(ta);
+		nl_conntable_free(tb);
+	}
+	/* the exchanges did raise flags (else the comparison says little) */
+	assert_true(flagged > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +313,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_dup_acks_and_fast_retransmission, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dup_ack_count_restarts, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_spurious_retransmission, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_out_of_order, setup, teardown),
@@ -208,6 +327,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_syn_retransmission, setup,
 					    teardown),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_fast_path_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
