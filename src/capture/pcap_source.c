@@ -169,7 +169,6 @@ static enum nl_status open_dump(struct nl_capture *c, const char *path,
 		if (!c->dumper) {
 			fclose(f);
 			free(c->dumpbuf);
-	free(c->dump_path);
 			c->dumpbuf = NULL;
 		}
 	}
@@ -540,6 +539,7 @@ void nl_capture_close(struct nl_capture *c)
 		pcap_dump_close(c->dumper);
 	}
 	free(c->dumpbuf);
+	free(c->dump_path);
 	if (c->p)
 		pcap_close(c->p); /* closes the stream and the fd */
 	free(c->iobuf);
