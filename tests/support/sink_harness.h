@@ -69,7 +69,7 @@ NL_TEST_UNUSED static void addr(struct nl_addr *a, const char *s)
 NL_TEST_UNUSED static const char *run_sink(sink_new_fn make,
 					   const struct nl_event *ev)
 {
-	struct nl_sink sink;
+	struct nl_sink sink = {0}; /* gcc cannot tell the assert stops */
 	mem.len = 0;
 	assert_int_equal(make(&sink, &mem, &opts), NL_OK);
 	sink.ops->on_event(sink.self, ev);

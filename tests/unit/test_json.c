@@ -610,7 +610,7 @@ static void test_summary(void **state)
 static void test_stream(void **state)
 {
 	(void)state;
-	struct nl_sink sink;
+	struct nl_sink sink = {0}; /* gcc cannot tell the assert stops */
 	mem.len = 0;
 	assert_int_equal(nl_sink_json_new(&sink, &mem, &opts), NL_OK);
 	for (unsigned i = 1; i <= 50; i++) {

@@ -61,7 +61,7 @@ static void mapped(struct nl_segmap *m, uint64_t frame, uint32_t n_msgs)
 static const char *run_all(sink_new_fn make, const struct nl_event *ev,
 			   unsigned n)
 {
-	struct nl_sink sink;
+	struct nl_sink sink = {0}; /* gcc cannot tell the assert stops */
 	mem.len = 0;
 	assert_int_equal(make(&sink, &mem, &opts), NL_OK);
 	for (unsigned i = 0; i < n; i++)

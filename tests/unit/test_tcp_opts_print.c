@@ -51,7 +51,7 @@ static const char *print(const uint8_t *opts, size_t n_opts, bool verbose)
 	assert_true(nl_out_init(&o, -1));
 	struct nl_report_opts r = {.time_style = NL_TIME_NONE,
 				   .time_digits = 6};
-	struct nl_sink s;
+	struct nl_sink s = {0}; /* gcc cannot tell the assert stops */
 	if (verbose)
 		assert_int_equal(nl_sink_verbose_new(&s, &o, &r), NL_OK);
 	else

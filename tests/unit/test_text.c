@@ -595,7 +595,7 @@ static void test_time_styles(void **state)
 	/* relative time runs across packets of one sink */
 	opts.time_style = NL_TIME_RELATIVE;
 	opts.time_digits = 6;
-	struct nl_sink sink;
+	struct nl_sink sink = {0}; /* gcc cannot tell the assert stops */
 	mem.len = 0;
 	assert_int_equal(nl_sink_text_new(&sink, &mem, &opts), NL_OK);
 	struct nl_event ev = {.type = NL_EV_PACKET, .pkt = &pkt};
