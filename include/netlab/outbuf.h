@@ -27,6 +27,9 @@ bool nl_out_init(struct nl_outbuf *o, int fd);
 void nl_out_free(struct nl_outbuf *o);
 bool nl_out_flush(struct nl_outbuf *o);
 
+/* Flush now unless n more bytes fit: what follows (a table row whose
+ * columns are measured in the buffer) is then not cut by a flush. */
+void nl_out_reserve(struct nl_outbuf *o, size_t n);
 void nl_out_write(struct nl_outbuf *o, const void *p, size_t n);
 void nl_out_str(struct nl_outbuf *o, const char *s);
 void nl_out_char(struct nl_outbuf *o, char ch);

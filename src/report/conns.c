@@ -31,6 +31,8 @@
 
 /* Rows beyond this many bytes are counted, not kept (~150 bytes a row) */
 #define ROWS_MAX (64u * 1024 * 1024)
+/* The longest row: two IPv6 endpoints, every analysis flag, the notes */
+#define ROW_MAX 1024
 
 struct conns_sink {
 	struct nl_outbuf *o;
@@ -74,6 +76,8 @@ static const char *short_flag(unsigned i)
 static void row(struct nl_outbuf *o, const struct nl_conn *c,
 		enum nl_conn_end_reason why)
 {
+	/* columns are measured in the buffer: no flush inside a row */
+	nl_out_reserve(o, ROW_MAX);
 	size_t st;
 	nl_out_u64_pad(o, c->id, 5, ' ');
 	nl_out_char(o, ' ');

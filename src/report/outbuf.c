@@ -156,6 +156,11 @@ static inline char *reserve(struct nl_outbuf *o, size_t n)
 	return o->buf + o->len;
 }
 
+void nl_out_reserve(struct nl_outbuf *o, size_t n)
+{
+	(void)reserve(o, n);
+}
+
 void nl_out_write(struct nl_outbuf *o, const void *p, size_t n)
 {
 	if (n == 0 || o->failed || !o->buf)
