@@ -308,6 +308,40 @@ static void test_wrap_file(void **state)
 	mem.len = 0;
 }
 
+/* nl_out_reserve(): a flush before what might not fit, none otherwise;
+ * nothing is lost or reordered. */
+static void test_reserve(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/nl_outbuf_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	struct nl_outbuf f;
+	assert_true(nl_out_init(&f, fd));
+	nl_out_repeat(&f, 'a', NL_OUTBUF_SIZE - 200);
+	nl_out_reserve(&f, 100); /* fits: no flush */
+	assert_int_equal(f.len, NL_OUTBUF_SIZE - 200);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 0);
+	nl_out_reserve(&f, 300); /* would not: flushed first */
+	assert_int_equal(f.len, 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), NL_OUTBUF_SIZE - 200);
+	nl_out_str(&f, "row");
+	assert_true(nl_out_flush(&f));
+	nl_out_free(&f);
+	size_t n;
+	lseek(fd, 0, SEEK_SET);
+	char *got = read_all(fd, &n);
+	close(fd);
+	assert_int_equal(n, NL_OUTBUF_SIZE - 200 + 3);
+	assert_memory_equal(got + n - 4, "arow", 4);
+	free(got);
+	/* in memory the buffer grows instead */
+	mem.len = 0;
+	nl_out_reserve(&mem, 1000);
+	assert_int_equal(mem.len, 0);
+}
+
 struct reader {
 	int fd;
 	size_t n;
@@ -430,6 +464,7 @@ int main(void)
 	    cmocka_unit_test(test_ipv6_rfc5952),
 	    cmocka_unit_test(test_printf),
 	    cmocka_unit_test(test_wrap_file),
+	    cmocka_unit_test(test_reserve),
 	    cmocka_unit_test(test_wrap_pipe_nonblocking),
 	    cmocka_unit_test(test_epipe),
 	    cmocka_unit_test(test_bad_fd),
