@@ -7,9 +7,12 @@
  * capacity whatever the traffic: a SYN flood from millions of ports costs
  * at most cap * sizeof(struct nl_conn).
  *
- * A retired connection (closed by a new SYN on its tuple, idle, evicted or
- * at the end of the capture) is handed to a callback before its slot is
- * reused; the pipeline turns that into an NL_EV_CONN_END event.
+ * A connection that is over (both sides closed) lingers for a while (a
+ * SYN on its tuple meanwhile is port reuse), then is retired, its entry
+ * reused. A retired connection (closed and done lingering, closed by a new
+ * SYN on its tuple, idle, evicted or at the end of the capture) is handed
+ * to a callback before its slot is reused; the pipeline turns that into an
+ * NL_EV_CONN_END event.
  */
 #ifndef NETLAB_CONN_H
 #define NETLAB_CONN_H
@@ -24,6 +27,9 @@
 #define NL_CONN_DEFAULT_CAP  65536
 #define NL_CONN_MAX_CAP	     (1u << 24)
 #define NL_CONN_DEFAULT_IDLE 600 /* seconds of capture time */
+/* a closed connection stays this long after its last packet: Linux's
+ * TIME_WAIT, so a SYN that reuses its tuple meanwhile is seen as reuse */
+#define NL_CONN_DEFAULT_LINGER 60
 /* Zeek's history string: 2 x 10 letters with repeats, and the '^' */
 #define NL_CONN_HISTORY 24
 
@@ -73,6 +79,7 @@ enum nl_conn_end_reason {
 	NL_CONN_END_IDLE,    /* no packet within the idle timeout */
 	NL_CONN_END_EVICTED, /* the table was full: least recently active */
 	NL_CONN_END_CAPTURE, /* end of the capture */
+	NL_CONN_END_CLOSED,  /* closed, and its linger is over */
 	NL_CONN_END_COUNT
 };
 const char *nl_conn_end_name(enum nl_conn_end_reason r); /* "evicted" … */
@@ -85,7 +92,7 @@ struct nl_conn {
 	uint16_t port[2];
 	struct nl_addr addr[2];
 	bool used;
-	bool touched; /* active since it took its place in the LRU list */
+	bool touched; /* active since it took its place in its list */
 	uint64_t id;  /* 1-based, in order of first packet */
 
 	/* what the tracker reads and writes for every packet: the next few
@@ -109,6 +116,7 @@ struct nl_conn {
 	uint32_t stalls, stall_max_us;
 	uint32_t ta_count[NL_TA_COUNT];
 	bool sim_open, sim_close, refused;
+	bool lingering; /* over: on the table's list of closed ones */
 	bool syn_ok, synack_ok, ack_ok;
 	uint8_t active_closer; /* side that sent the first FIN; 2 if none */
 	uint8_t reset_by;      /* side that sent the first RST; 2 if none */
@@ -135,10 +143,12 @@ struct nl_conn_counts {
 	uint64_t evicted; /* retired because the table was full */
 	uint64_t idle;	  /* retired after the idle timeout */
 	uint64_t reused;  /* retired by a new SYN on the same tuple */
+	uint64_t closed;  /* retired after their linger (or for room) */
 	uint64_t midstream;
 	uint64_t ta[NL_TA_COUNT]; /* analysis flags over all connections */
 	uint32_t active, cap, peak;
 	uint32_t idle_timeout;
+	uint32_t linger; /* seconds; 0: closed connections are not retired */
 	uint64_t entry_bytes; /* sizeof(struct nl_conn) + its hash index */
 };
 
@@ -146,6 +156,14 @@ NL_WUR enum nl_status nl_conntable_new(struct nl_conn_table **out, uint32_t cap,
 				       uint32_t idle_timeout_sec,
 				       nl_conn_retire_fn *retire, void *arg);
 void nl_conntable_free(struct nl_conn_table *t);
+/* Retire closed connections SEC seconds of capture time after their last
+ * packet (0, the default: keep them like open ones). */
+void nl_conntable_set_linger(struct nl_conn_table *t, uint32_t sec);
+/* After the tracker changed a side's state: a connection now over (both
+ * sides CLOSED or TIME_WAIT after a FIN or RST) starts its linger. */
+void nl_conntable_changed(struct nl_conn_table *t, struct nl_conn *c);
+/* Both sides CLOSED or TIME_WAIT after a FIN or RST. */
+bool nl_conn_over(const struct nl_conn *c);
 
 /*
  * Find the connection of a decoded TCP packet, creating it (and retiring

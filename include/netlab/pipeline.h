@@ -27,6 +27,7 @@ struct nl_config {
 	uint32_t arp_cap; /* ARP table capacity; 0 turns ARP tracking off */
 	uint32_t conn_cap; /* TCP connection table capacity; 0: no tracking */
 	uint32_t conn_idle; /* seconds of capture time; 0: never idle */
+	uint32_t conn_linger; /* closed ones: seconds of capture time; 0: keep */
 	/* stream analysis (reassembly, framing, message maps); needs
 	 * tracking. flow.cap 0 (--max-flows 0) turns it off */
 	struct nl_flow_config flow;

@@ -17,6 +17,7 @@ enum {
 	OPT_MAX_ARP,
 	OPT_MAX_CONNS,
 	OPT_CONN_TIMEOUT,
+	OPT_CLOSED_TIMEOUT,
 	OPT_CONNS,
 	OPT_LADDER,
 	OPT_ASCII,
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
 	{"max-arp", required_argument, NULL, OPT_MAX_ARP},
 	{"max-conns", required_argument, NULL, OPT_MAX_CONNS},
 	{"conn-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
+	{"closed-timeout", required_argument, NULL, OPT_CLOSED_TIMEOUT},
 	{"absolute", no_argument, NULL, 'S'},
 	{"conns", no_argument, NULL, OPT_CONNS},
 	{"ladder", optional_argument, NULL, OPT_LADDER},
@@ -138,6 +140,9 @@ void nl_cli_usage(enum nl_cmd cmd, bool full)
 	      "                         0 = no connection tracking)\n"
 	      "      --conn-timeout S   retire a connection idle for S seconds of\n"
 	      "                         capture time (default 600; 0 = never)\n"
+	      "      --closed-timeout S retire a closed connection S seconds of capture\n"
+	      "                         time after its last packet (default 60, as\n"
+	      "                         Linux's TIME_WAIT; 0 = like open ones)\n"
 	      "  -w, --write FILE       also write the packets read to a pcap file\n"
 	      "                         (-: to standard output; the report goes to stderr)\n"
 	      "\nstream analysis (reassembly, framing, message maps):\n"
@@ -474,6 +479,16 @@ int nl_cli_parse(struct nl_cli *cli, enum nl_cmd cmd, int argc, char **argv)
 				return NL_EXIT_USAGE;
 			}
 			cli->config.conn_idle = (uint32_t)v;
+			break;
+		case OPT_CLOSED_TIMEOUT:
+			if (!parse_u64(optarg, UINT32_MAX, &v)) {
+				nl_cli_error("invalid timeout '%s' for "
+					     "--closed-timeout (seconds, 0 = "
+					     "like open connections)",
+					     optarg);
+				return NL_EXIT_USAGE;
+			}
+			cli->config.conn_linger = (uint32_t)v;
 			break;
 		case 'S':
 			cli->report.absolute = true;

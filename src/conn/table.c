@@ -13,6 +13,11 @@
  * eviction and the idle timeout are exact, and a packet touches no other
  * connection's memory. Entries are handed out in order and zeroed when
  * taken, so untouched pool pages cost no memory.
+ *
+ * A connection that is over moves to a second list, of closed ones, kept
+ * the same way, and leaves from its cold end once its linger is over: the
+ * table then holds what is open or recently closed, and a long capture
+ * reuses warm entries instead of touching new memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,11 @@
 /* A chain link: an entry's index and its full hash, in one load. */
 struct link {
 	uint32_t idx, hash;
+};
+
+/* A list threaded through the entries' lru_prev/lru_next. */
+struct list {
+	uint32_t head, tail;
 };
 
 struct nl_conn_table {
@@ -40,8 +50,11 @@ struct nl_conn_table {
 	uint32_t cap, mask;
 	uint32_t free_head; /* retired entries chained through next[].idx */
 	uint32_t fresh;	    /* entries [fresh, cap) never used yet */
-	uint32_t lru_head, lru_tail;
+	/* open connections, and closed ones waiting out their linger: an
+	 * entry is on one or the other (nl_conn.lingering says which) */
+	struct list lru, closed;
 	uint32_t idle_sec;
+	int64_t linger_ns;	 /* 0: closed connections stay as open ones */
 	int64_t next_idle_check; /* ns of capture time; checked once a second */
 	uint64_t next_id;
 	nl_conn_retire_fn *retire;
@@ -78,7 +91,7 @@ enum nl_status nl_conntable_new(struct nl_conn_table **out, uint32_t cap,
 	t->mask = nb - 1;
 	t->free_head = NIL;
 	t->fresh = 0;
-	t->lru_head = t->lru_tail = NIL;
+	t->lru = t->closed = (struct list){NIL, NIL};
 	t->idle_sec = idle_timeout_sec;
 	t->next_id = 1;
 	t->retire = retire;
@@ -133,44 +146,50 @@ static inline uint64_t addr_diff(const struct nl_addr *a,
 	return (x[0] ^ y[0]) | (x[1] ^ y[1]) | (uint64_t)(a->family ^ b->family);
 }
 
-static void lru_unlink(struct nl_conn_table *t, uint32_t i)
+static struct list *list_of(struct nl_conn_table *t, const struct nl_conn *c)
+{
+	return c->lingering ? &t->closed : &t->lru;
+}
+
+static void list_unlink(struct nl_conn_table *t, struct list *l, uint32_t i)
 {
 	struct nl_conn *c = &t->e[i];
 	if (c->lru_prev != NIL)
 		t->e[c->lru_prev].lru_next = c->lru_next;
 	else
-		t->lru_head = c->lru_next;
+		l->head = c->lru_next;
 	if (c->lru_next != NIL)
 		t->e[c->lru_next].lru_prev = c->lru_prev;
 	else
-		t->lru_tail = c->lru_prev;
+		l->tail = c->lru_prev;
 }
 
-static void lru_push_head(struct nl_conn_table *t, uint32_t i)
+static void list_push_head(struct nl_conn_table *t, struct list *l,
+			   uint32_t i)
 {
 	struct nl_conn *c = &t->e[i];
 	c->lru_prev = NIL;
-	c->lru_next = t->lru_head;
-	if (t->lru_head != NIL)
-		t->e[t->lru_head].lru_prev = i;
-	t->lru_head = i;
-	if (t->lru_tail == NIL)
-		t->lru_tail = i;
+	c->lru_next = l->head;
+	if (l->head != NIL)
+		t->e[l->head].lru_prev = i;
+	l->head = i;
+	if (l->tail == NIL)
+		l->tail = i;
 }
 
-/* The least recently active entry: give a second chance to those active
- * since they were queued. NIL when the table is empty. */
-static uint32_t cold_end(struct nl_conn_table *t)
+/* The least recently active entry of list l: give a second chance to
+ * those active since they were queued. NIL when the list is empty. */
+static uint32_t cold_end(struct nl_conn_table *t, struct list *l)
 {
 	uint32_t i;
-	while ((i = t->lru_tail) != NIL && t->e[i].touched) {
+	while ((i = l->tail) != NIL && t->e[i].touched) {
 		struct nl_conn *c = &t->e[i];
 		c->touched = false;
-		if (t->lru_head != i) {
-			lru_unlink(t, i);
-			lru_push_head(t, i);
+		if (l->head != i) {
+			list_unlink(t, l, i);
+			list_push_head(t, l, i);
 		}
-		if (t->lru_head == t->lru_tail)
+		if (l->head == l->tail)
 			break;
 	}
 	return i;
@@ -192,6 +211,9 @@ static __attribute__((noinline)) void retire(struct nl_conn_table *t, uint32_t i
 	case NL_CONN_END_REUSED:
 		t->n.reused++;
 		break;
+	case NL_CONN_END_CLOSED:
+		t->n.closed++;
+		break;
 	default:
 		break;
 	}
@@ -202,11 +224,20 @@ static __attribute__((noinline)) void retire(struct nl_conn_table *t, uint32_t i
 		pp = &t->next[pp->idx];
 	if (pp->idx == i)
 		*pp = t->next[i];
-	lru_unlink(t, i);
+	list_unlink(t, list_of(t, c), i);
 	c->used = false;
 	t->next[i].idx = t->free_head;
 	t->free_head = i;
 	t->n.active--;
+}
+
+bool nl_conn_over(const struct nl_conn *c)
+{
+	uint8_t a = c->side[0].state, b = c->side[1].state;
+	bool ended = c->side[0].fin_seen || c->side[1].fin_seen ||
+		     c->side[0].rst_seen || c->side[1].rst_seen;
+	return ended && (a == NL_TCPS_CLOSED || a == NL_TCPS_TIME_WAIT) &&
+	       (b == NL_TCPS_CLOSED || b == NL_TCPS_TIME_WAIT);
 }
 
 /* A SYN on a tuple whose connection is over (or a new attempt with a new
@@ -218,24 +249,76 @@ static bool starts_anew(const struct nl_conn *c, uint8_t dir,
 	if ((tcp->flags & (NL_TCP_SYN | NL_TCP_ACK | NL_TCP_RST)) != NL_TCP_SYN)
 		return false;
 	const struct nl_tcp_side *s = &c->side[dir];
-	uint8_t a = c->side[0].state, b = c->side[1].state;
-	bool ended = c->side[0].fin_seen || c->side[1].fin_seen ||
-		     c->side[0].rst_seen || c->side[1].rst_seen;
-	if (ended && (a == NL_TCPS_CLOSED || a == NL_TCPS_TIME_WAIT) &&
-	    (b == NL_TCPS_CLOSED || b == NL_TCPS_TIME_WAIT))
+	if (nl_conn_over(c))
 		return true;
 	return s->syn_seen && tcp->seq != s->base;
 }
 
-/* Idle connections leave from the cold end of the LRU list. */
-static __attribute__((noinline)) void expire_idle(struct nl_conn_table *t,
-						   int64_t now)
+/* Move entry i from one list to the other. */
+static void move_to(struct nl_conn_table *t, uint32_t i, bool lingering)
+{
+	struct nl_conn *c = &t->e[i];
+	list_unlink(t, list_of(t, c), i);
+	c->lingering = lingering;
+	c->touched = false;
+	list_push_head(t, list_of(t, c), i);
+}
+
+/* Once a second of capture time: closed connections whose linger is over
+ * leave from the cold end of their list, idle ones from the LRU list's. */
+static __attribute__((noinline)) void expire(struct nl_conn_table *t,
+					      int64_t now)
 {
 	t->next_idle_check = now + 1000000000ll;
-	int64_t limit = now - (int64_t)t->idle_sec * 1000000000ll;
 	uint32_t i;
-	while ((i = cold_end(t)) != NIL && t->e[i].last_ns <= limit)
-		retire(t, i, NL_CONN_END_IDLE);
+	if (t->linger_ns) {
+		int64_t limit = now - t->linger_ns;
+		while ((i = cold_end(t, &t->closed)) != NIL &&
+		       t->e[i].last_ns <= limit) {
+			/* a late segment can take a side out of CLOSED or
+			 * TIME_WAIT again: it lingers no more */
+			if (nl_conn_over(&t->e[i]))
+				retire(t, i, NL_CONN_END_CLOSED);
+			else
+				move_to(t, i, false);
+		}
+	}
+	if (t->idle_sec) {
+		int64_t limit = now - (int64_t)t->idle_sec * 1000000000ll;
+		while ((i = cold_end(t, &t->lru)) != NIL &&
+		       t->e[i].last_ns <= limit)
+			retire(t, i, NL_CONN_END_IDLE);
+	}
+}
+
+void nl_conntable_set_linger(struct nl_conn_table *t, uint32_t sec)
+{
+	t->linger_ns = (int64_t)sec * 1000000000ll;
+	t->n.linger = sec;
+}
+
+void nl_conntable_changed(struct nl_conn_table *t, struct nl_conn *c)
+{
+	if (!t->linger_ns || c->lingering || !nl_conn_over(c))
+		return;
+	move_to(t, (uint32_t)(c - t->e), true);
+}
+
+/* The entry to give up when the table is full: a closed connection whose
+ * linger is not over loses nothing but the rest of it (and the chance to
+ * see its tuple reused); otherwise the least recently active one. */
+static uint32_t victim(struct nl_conn_table *t, enum nl_conn_end_reason *why)
+{
+	uint32_t i = cold_end(t, &t->closed);
+	if (i != NIL && nl_conn_over(&t->e[i])) {
+		*why = NL_CONN_END_CLOSED;
+		return i;
+	}
+	*why = NL_CONN_END_EVICTED;
+	if (i != NIL && (t->lru.tail == NIL ||
+			 t->e[i].last_ns <= t->e[cold_end(t, &t->lru)].last_ns))
+		return i;
+	return cold_end(t, &t->lru);
 }
 
 /* A new connection for the packet's tuple, at the head of chain *bp. */
@@ -250,7 +333,9 @@ insert(struct nl_conn_table *t, const struct nl_packet *pkt, struct link *bp,
 	} else if (t->fresh < t->cap) {
 		i = t->fresh++;
 	} else {
-		retire(t, cold_end(t), NL_CONN_END_EVICTED);
+		enum nl_conn_end_reason why;
+		uint32_t v = victim(t, &why);
+		retire(t, v, why);
 		i = t->free_head;
 		t->free_head = t->next[i].idx;
 	}
@@ -261,7 +346,7 @@ insert(struct nl_conn_table *t, const struct nl_packet *pkt, struct link *bp,
 	t->next[i] = *bp;
 	*bp = (struct link){i, h};
 	c->last_ns = pkt->ts_ns;
-	lru_push_head(t, i);
+	list_push_head(t, &t->lru, i);
 	t->n.conns++;
 	t->n.active++;
 	if (t->n.active > t->n.peak)
@@ -284,8 +369,8 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 	if (!NL_HAS(pkt, NL_L_TCP))
 		return NULL;
 	int64_t now = pkt->ts_ns;
-	if (t->idle_sec && now >= t->next_idle_check)
-		expire_idle(t, now);
+	if ((t->idle_sec || t->linger_ns) && now >= t->next_idle_check)
+		expire(t, now);
 
 	uint16_t sp = pkt->tcp.sport, dp = pkt->tcp.dport;
 	uint32_t h = tuple_hash(&pkt->src, sp, &pkt->dst, dp);
@@ -336,7 +421,7 @@ static void reset(struct nl_conn_table *t)
 		t->bucket[b] = (struct link){NIL, 0};
 	t->free_head = NIL;
 	t->fresh = 0;
-	t->lru_head = t->lru_tail = NIL;
+	t->lru = t->closed = (struct list){NIL, NIL};
 	t->n.active = 0;
 }
 
@@ -351,8 +436,10 @@ void nl_conntable_finish(struct nl_conn_table *t)
 	 * order until one is reused, so the sort is often skipped. */
 	struct nl_conn **v = malloc((size_t)t->n.active * sizeof(*v));
 	if (!v) { /* no memory to sort: list order */
-		while (t->lru_tail != NIL)
-			retire(t, t->lru_tail, NL_CONN_END_CAPTURE);
+		while (t->closed.tail != NIL)
+			retire(t, t->closed.tail, NL_CONN_END_CAPTURE);
+		while (t->lru.tail != NIL)
+			retire(t, t->lru.tail, NL_CONN_END_CAPTURE);
 		return;
 	}
 	uint32_t n = 0;
@@ -394,6 +481,7 @@ const char *nl_conn_end_name(enum nl_conn_end_reason r)
 	    [NL_CONN_END_IDLE] = "idle",
 	    [NL_CONN_END_EVICTED] = "evicted",
 	    [NL_CONN_END_CAPTURE] = "end",
+	    [NL_CONN_END_CLOSED] = "closed",
 	};
 	return (unsigned)r < NL_CONN_END_COUNT ? names[r] : "?";
 }

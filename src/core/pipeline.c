@@ -14,6 +14,7 @@ void nl_config_defaults(struct nl_config *cfg)
 	cfg->arp_cap = NL_ARP_TABLE_DEFAULT_CAP;
 	cfg->conn_cap = NL_CONN_DEFAULT_CAP;
 	cfg->conn_idle = NL_CONN_DEFAULT_IDLE;
+	cfg->conn_linger = NL_CONN_DEFAULT_LINGER;
 	nl_flow_config_defaults(&cfg->flow);
 	cfg->udp_cap = NL_UDP_DEFAULT_CAP;
 }
@@ -123,6 +124,7 @@ enum nl_status nl_ctx_init(struct nl_ctx *ctx, const struct nl_config *cfg,
 			ctx->arp = NULL;
 			return st;
 		}
+		nl_conntable_set_linger(ctx->conns, cfg->conn_linger);
 		if (cfg->flow.cap) {
 			/* a record per connection the table can hold */
 			struct nl_flow_config fc = cfg->flow;
@@ -199,6 +201,8 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 		    nl_conntable_lookup(ctx->conns, pkt, &dir, &created);
 		if (c) {
 			nl_tcp_track(c, dir, pkt, &ctx->note);
+			if (ctx->note.n_changes)
+				nl_conntable_changed(ctx->conns, c);
 			ctx->note.new_conn = created;
 			nl_conntable_count_flags(ctx->conns, ctx->note.analysis);
 			ev.tcp = &ctx->note;

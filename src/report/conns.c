@@ -141,7 +141,7 @@ static void row(struct nl_outbuf *o, const struct nl_conn *c,
 		NL_OUT_LIT(o, " mid-stream");
 	if (c->refused)
 		NL_OUT_LIT(o, " refused");
-	if (why != NL_CONN_END_CAPTURE) {
+	if (why != NL_CONN_END_CAPTURE && why != NL_CONN_END_CLOSED) {
 		nl_out_char(o, ' ');
 		nl_out_str(o, nl_conn_end_name(why));
 	}

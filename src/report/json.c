@@ -130,7 +130,7 @@
  *   "max_msgs_per_segment","split_messages","max_segments_per_message",
  *   "offload_segments","framing_errors","resyncs","bytes","gaps",
  *   "gap_bytes","conflicts","retrans_bytes","ooo_segments"}},
- *  "end":"end"|"idle"|"evicted"|"reused"}
+ *  "end":"end"|"closed"|"idle"|"evicted"|"reused"}
  *
  * {"type":"summary","packets":…,"bytes_captured":…,"bytes_wire":…,
  *  "first_ts":"…Z"|null,"last_ts":"…Z"|null,"duration":1.5,
@@ -145,7 +145,8 @@
  *         "mac_changes","conflicts","table_full","entries","cap",
  *         "table":[{"ip":"…","mac":"…","vendor":…|null,"first_frame":1,
  *                   "last_frame":9,"changes":0}]} (when ARP tracking is on),
- *  "tcp":{"conns","midstream","reused","idle","evicted","peak","cap",
+ *  "tcp":{"conns","midstream","reused","idle","evicted","closed","peak",
+ *         "cap",
  *         "analysis":{flag:count…}} (when tracking is on),
  *  "flows":{"analysed","not_analysed" (flow table full),"messages",
  *           "incomplete","merged_segments","split_messages",

@@ -152,6 +152,7 @@ void nl_json_tcp_summary(struct jw *w, const struct nl_conn_table *t)
 	ju(w, JK("reused"), n.reused);
 	ju(w, JK("idle"), n.idle);
 	ju(w, JK("evicted"), n.evicted);
+	ju(w, JK("closed"), n.closed);
 	ju(w, JK("peak"), n.peak);
 	ju(w, JK("cap"), n.cap);
 	ta_counts(w, JK("analysis"), NULL, n.ta);

@@ -265,7 +265,7 @@ static void on_end(struct ladder_sink *s, const struct nl_conn_end *e)
 		NL_OUT_LIT(o, ", active closer: ");
 		nl_out_str(o, nl_report_side(c->active_closer));
 	}
-	if (e->why != NL_CONN_END_CAPTURE) {
+	if (e->why != NL_CONN_END_CAPTURE && e->why != NL_CONN_END_CLOSED) {
 		NL_OUT_LIT(o, " (");
 		nl_out_str(o, nl_conn_end_name(e->why));
 		nl_out_char(o, ')');

@@ -662,7 +662,13 @@ static void tcp_lines(struct summary_sink *s, const struct nl_conn_table *t)
 	nl_out_u64(o, n.idle);
 	nl_out_str(o, " idle, ");
 	nl_out_u64(o, n.evicted);
-	nl_out_str(o, " evicted; peak ");
+	nl_out_str(o, " evicted");
+	if (n.closed) {
+		nl_out_str(o, ", ");
+		nl_out_u64(o, n.closed);
+		nl_out_str(o, " retired after closing");
+	}
+	nl_out_str(o, "; peak ");
 	nl_out_u64(o, n.peak);
 	nl_out_str(o, " of ");
 	nl_out_u64(o, n.cap);

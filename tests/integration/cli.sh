@@ -88,6 +88,9 @@ run frobnicate
 expect_error "unknown command exits 2" 2 "frobnicate"
 run replay -B 1024 "$tcp"
 expect_error "live-only option in replay exits 2" 2 "-B"
+run replay --closed-timeout -5 "$tcp"
+expect_error "a negative --closed-timeout exits 2 and names it" 2 \
+	"closed-timeout" "'-5'"
 
 # ---- files that cannot be read: 1 ----
 run replay "$TMPD/no-such-file.pcap"

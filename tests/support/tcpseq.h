@@ -96,8 +96,12 @@ tcpseq_seg(struct tcpseq *q, struct nl_conn_table *t, int from, uint16_t flags,
 {
 	const struct nl_packet *p = tcpseq_build(q, from, flags, seq, ack, len);
 	q->conn = nl_conntable_lookup(t, p, &q->dir, &q->created);
-	if (q->conn)
+	if (q->conn) {
 		nl_tcp_track(q->conn, q->dir, p, &q->note);
+		/* as the pipeline does: a closed connection starts its linger */
+		if (q->note.n_changes)
+			nl_conntable_changed(t, q->conn);
+	}
 	return &q->note;
 }
 

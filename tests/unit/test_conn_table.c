@@ -2,8 +2,9 @@
  * The connection table: lookups from both directions and both address
  * families, the capacity cap with LRU eviction (counted, reported through
  * the retire callback), the idle timeout in capture time, no growth under
- * a SYN flood, the end-of-capture retirement in id order, and the hash
- * chains under churn (checked against a model of what the table holds).
+ * a SYN flood, the end-of-capture retirement in id order, the hash
+ * chains under churn (checked against a model of what the table holds),
+ * and the linger of closed connections.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -214,6 +215,165 @@ static void test_finish_in_id_order(void **state)
 	assert_int_equal(q.conn->id, 6);
 }
 
+/* A whole connection on client port `port`: handshake, one data segment,
+ * FIN from the client, FIN from the server, last ACK. Both sides end
+ * CLOSED or TIME_WAIT: it is over. */
+static struct nl_conn *whole_conn(uint16_t port)
+{
+	q.cport = port;
+	tcpseq_seg(&q, tab, C, SYN, 1000, 0, 0);
+	struct nl_conn *c = q.conn;
+	tcpseq_seg(&q, tab, S, SYN | ACK, 5, 1001, 0);
+	tcpseq_seg(&q, tab, C, ACK, 1001, 6, 0);
+	tcpseq_seg(&q, tab, C, ACK | PSH, 1001, 6, 10);
+	tcpseq_seg(&q, tab, C, FIN | ACK, 1011, 6, 0);
+	tcpseq_seg(&q, tab, S, ACK, 6, 1012, 0);
+	tcpseq_seg(&q, tab, S, FIN | ACK, 6, 1012, 0);
+	tcpseq_seg(&q, tab, C, ACK, 1012, 7, 0);
+	assert_ptr_equal(q.conn, c);
+	assert_true(nl_conn_over(c));
+	return c;
+}
+
+static uint32_t active(void)
+{
+	struct nl_conn_counts n;
+	nl_conntable_counts(tab, &n);
+	return n.active;
+}
+
+/* a packet on another connection, so the table looks at the clock */
+static void tick(int64_t seconds)
+{
+	q.now_us += seconds * 1000000ll;
+	uint16_t port = q.cport;
+	q.cport = 50000;
+	tcpseq_seg(&q, tab, C, ACK, 1, 1, 0);
+	q.cport = port;
+}
+
+static void test_closed_linger(void **state)
+{
+	(void)state;
+	fresh(16, 600);
+	nl_conntable_set_linger(tab, 5);
+	uint64_t id = whole_conn(1001)->id;
+	syn_from(1002); /* open: it stays */
+	assert_false(nl_conn_over(q.conn));
+	q.now_us += 3 * 1000000ll;
+	whole_conn(1003); /* closes 3 s later */
+	tick(1);
+	assert_int_equal(active(), 4);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 0);
+	tick(2); /* 6 s after the first one's last packet */
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 1);
+	assert_int_equal(retired_ids[0], id);
+	assert_int_equal(active(), 3);
+	tick(3);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 2);
+	assert_int_equal(active(), 2);
+	struct nl_conn_counts n;
+	nl_conntable_counts(tab, &n);
+	assert_int_equal(n.closed, 2);
+	assert_int_equal(n.linger, 5);
+	assert_int_equal(n.idle + n.evicted + n.reused, 0);
+	/* a SYN on its tuple now opens a connection of its own: no reuse */
+	syn_from(1001);
+	assert_true(q.created);
+	assert_int_equal(retired[NL_CONN_END_REUSED], 0);
+}
+
+static void test_reuse_within_linger(void **state)
+{
+	(void)state;
+	fresh(16, 600);
+	nl_conntable_set_linger(tab, 60);
+	uint64_t id = whole_conn(1001)->id;
+	tick(30); /* TIME_WAIT on Linux lasts 60 s: still there */
+	q.cport = 1001;
+	tcpseq_seg(&q, tab, C, SYN, 90000, 0, 0);
+	assert_true(q.created);
+	assert_int_equal(retired[NL_CONN_END_REUSED], 1);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 0);
+	assert_int_equal(retired_ids[0], id);
+}
+
+static void test_late_segment_restarts_linger(void **state)
+{
+	(void)state;
+	fresh(16, 600);
+	nl_conntable_set_linger(tab, 5);
+	struct nl_conn *c = whole_conn(1001);
+	tick(4);
+	/* the last ACK again (a retransmitted FIN's answer): same entry */
+	q.cport = 1001;
+	tcpseq_seg(&q, tab, C, ACK, 1012, 7, 0);
+	assert_ptr_equal(q.conn, c);
+	assert_false(q.created);
+	tick(4); /* 4 s after that packet */
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 0);
+	tick(2);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 1);
+}
+
+static void test_reset_lingers(void **state)
+{
+	(void)state;
+	fresh(16, 600);
+	nl_conntable_set_linger(tab, 5);
+	syn_from(1001);
+	tcpseq_seg(&q, tab, S, SYN | ACK, 5, 1001, 0);
+	tcpseq_seg(&q, tab, C, ACK, 1001, 6, 0);
+	tcpseq_seg(&q, tab, S, RST | ACK, 6, 1001, 0);
+	assert_true(nl_conn_over(q.conn));
+	tick(6);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 1);
+	/* refused: RST to a SYN */
+	syn_from(1002);
+	tcpseq_seg(&q, tab, S, RST | ACK, 0, 1001, 0);
+	assert_true(nl_conn_over(q.conn));
+	tick(6);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 2);
+}
+
+/* A full table gives up a closed connection before an open one, even an
+ * open one less recently active: the closed one loses nothing. */
+static void test_full_table_takes_closed_first(void **state)
+{
+	(void)state;
+	fresh(3, 600);
+	nl_conntable_set_linger(tab, 60);
+	syn_from(1001); /* open, the least recently active */
+	uint64_t closed_id = whole_conn(1002)->id;
+	syn_from(1003);
+	syn_from(1004); /* the table is full */
+	assert_true(q.created);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 1);
+	assert_int_equal(retired[NL_CONN_END_EVICTED], 0);
+	assert_int_equal(retired_ids[0], closed_id);
+	syn_from(1005); /* no closed one left: the least recently active */
+	assert_int_equal(retired[NL_CONN_END_EVICTED], 1);
+	assert_int_equal(retired_ids[1], 1);
+	struct nl_conn_counts n;
+	nl_conntable_counts(tab, &n);
+	assert_int_equal(n.closed, 1);
+	assert_int_equal(n.evicted, 1);
+}
+
+/* Without a linger (the table's default) a closed connection stays until
+ * the end, as an open one does. */
+static void test_no_linger_keeps_closed(void **state)
+{
+	(void)state;
+	fresh(16, 600);
+	whole_conn(1001);
+	tick(500);
+	assert_int_equal(active(), 2);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 0);
+	tick(200); /* but the idle timeout still applies */
+	assert_int_equal(retired[NL_CONN_END_IDLE], 1);
+}
+
 /* hostile timestamps: clamped, no overflow in any time difference */
 static void test_extreme_timestamps(void **state)
 {
@@ -262,6 +422,14 @@ int main(void)
 	    cmocka_unit_test_teardown(test_idle_timeout, teardown),
 	    cmocka_unit_test_teardown(test_finish_in_id_order, teardown),
 	    cmocka_unit_test_teardown(test_extreme_timestamps, teardown),
+	    cmocka_unit_test_teardown(test_closed_linger, teardown),
+	    cmocka_unit_test_teardown(test_reuse_within_linger, teardown),
+	    cmocka_unit_test_teardown(test_late_segment_restarts_linger,
+				      teardown),
+	    cmocka_unit_test_teardown(test_reset_lingers, teardown),
+	    cmocka_unit_test_teardown(test_full_table_takes_closed_first,
+				      teardown),
+	    cmocka_unit_test_teardown(test_no_linger_keeps_closed, teardown),
 	    cmocka_unit_test(test_bad_capacity),
 	    cmocka_unit_test_teardown(test_not_tcp, teardown),
 	};
