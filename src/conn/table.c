@@ -271,8 +271,13 @@ static __attribute__((noinline)) void expire(struct nl_conn_table *t,
 {
 	t->next_idle_check = now + 1000000000ll;
 	uint32_t i;
+	int64_t idle_ns = (int64_t)t->idle_sec * 1000000000ll;
 	if (t->linger_ns) {
-		int64_t limit = now - t->linger_ns;
+		/* a closed connection never outstays an open one */
+		int64_t linger = t->idle_sec && idle_ns < t->linger_ns
+				     ? idle_ns
+				     : t->linger_ns;
+		int64_t limit = now - linger;
 		while ((i = cold_end(t, &t->closed)) != NIL &&
 		       t->e[i].last_ns <= limit) {
 			/* a late segment can take a side out of CLOSED or
@@ -284,7 +289,7 @@ static __attribute__((noinline)) void expire(struct nl_conn_table *t,
 		}
 	}
 	if (t->idle_sec) {
-		int64_t limit = now - (int64_t)t->idle_sec * 1000000000ll;
+		int64_t limit = now - idle_ns;
 		while ((i = cold_end(t, &t->lru)) != NIL &&
 		       t->e[i].last_ns <= limit)
 			retire(t, i, NL_CONN_END_IDLE);
@@ -314,11 +319,12 @@ static uint32_t victim(struct nl_conn_table *t, enum nl_conn_end_reason *why)
 		*why = NL_CONN_END_CLOSED;
 		return i;
 	}
+	/* (a late segment took i out of CLOSED: it is as open as the rest) */
+	uint32_t j = cold_end(t, &t->lru);
 	*why = NL_CONN_END_EVICTED;
-	if (i != NIL && (t->lru.tail == NIL ||
-			 t->e[i].last_ns <= t->e[cold_end(t, &t->lru)].last_ns))
+	if (j == NIL || (i != NIL && t->e[i].last_ns <= t->e[j].last_ns))
 		return i;
-	return cold_end(t, &t->lru);
+	return j;
 }
 
 /* A new connection for the packet's tuple, at the head of chain *bp. */

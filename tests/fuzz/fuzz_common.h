@@ -372,7 +372,8 @@ static void fuzz_sinks_free(struct fuzz_sinks *fs)
 }
 
 /* A pipeline with small tables, so that eviction and the caps are reached
- * by short inputs: 8 connections, 4 of them analysed at once, a 16 KiB
+ * by short inputs: 8 connections (closed ones kept 2 s), 4 of them
+ * analysed at once, a 16 KiB
  * reassembly pool (4 KiB a stream), 512 bytes held for framing detection,
  * reassembled data reported (--follow) and the framing chosen by sel. */
 static void fuzz_ctx_init_framing(struct nl_ctx *ctx, bool verify,
@@ -388,6 +389,7 @@ static void fuzz_ctx_init_framing(struct nl_ctx *ctx, bool verify,
 	cfg.arp_cap = 4;
 	cfg.conn_cap = 8;
 	cfg.conn_idle = 60;
+	cfg.conn_linger = 2; /* closed connections leave while packets come */
 	cfg.flow.cap = 4;
 	cfg.flow.reasm.max_buffer = 16384;
 	cfg.flow.reasm.max_stream = 4096;

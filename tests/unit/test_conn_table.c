@@ -360,6 +360,39 @@ static void test_full_table_takes_closed_first(void **state)
 	assert_int_equal(n.evicted, 1);
 }
 
+/* A connection on the closed list that a late segment took out of CLOSED
+ * is evicted as an open one: by age. */
+static void test_full_table_reopened(void **state)
+{
+	(void)state;
+	fresh(3, 600);
+	nl_conntable_set_linger(tab, 60);
+	struct nl_conn *c = whole_conn(1001);
+	uint64_t id = c->id;
+	c->side[NL_SERVER].state = NL_TCPS_CLOSE_WAIT; /* as a correction */
+	syn_from(1002);
+	syn_from(1003);
+	syn_from(1004); /* full: 1001 is the least recently active */
+	assert_int_equal(retired[NL_CONN_END_EVICTED], 1);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 0);
+	assert_int_equal(retired_ids[0], id);
+}
+
+/* A linger longer than the idle timeout: a closed connection leaves no
+ * later than an open one would. */
+static void test_linger_capped_by_idle(void **state)
+{
+	(void)state;
+	fresh(16, 10);
+	nl_conntable_set_linger(tab, 60);
+	whole_conn(1001);
+	tick(8);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 0);
+	tick(4);
+	assert_int_equal(retired[NL_CONN_END_CLOSED], 1);
+	assert_int_equal(retired[NL_CONN_END_IDLE], 0);
+}
+
 /* Without a linger (the table's default) a closed connection stays until
  * the end, as an open one does. */
 static void test_no_linger_keeps_closed(void **state)
@@ -430,6 +463,8 @@ int main(void)
 	    cmocka_unit_test_teardown(test_full_table_takes_closed_first,
 				      teardown),
 	    cmocka_unit_test_teardown(test_no_linger_keeps_closed, teardown),
+	    cmocka_unit_test_teardown(test_linger_capped_by_idle, teardown),
+	    cmocka_unit_test_teardown(test_full_table_reopened, teardown),
 	    cmocka_unit_test(test_bad_capacity),
 	    cmocka_unit_test_teardown(test_not_tcp, teardown),
 	};
