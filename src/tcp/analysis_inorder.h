@@ -8,6 +8,12 @@
  * Of Wireshark's rules only window full, ACKed unseen segment and spurious
  * retransmission can then apply: the others need an empty window, a
  * repeated ACK or a sequence number out of line.
+ *
+ * The tests combine with & and | rather than && and ||, and updates are
+ * selects: whether a segment carries data, or its connection scales its
+ * window, changes from one packet to the next in a capture of many
+ * connections, so a branch on it is often mispredicted. Every operand is
+ * a plain load, evaluated either way.
  */
 #ifndef NETLAB_TCP_ANALYSIS_INORDER_H
 #define NETLAB_TCP_ANALYSIS_INORDER_H
@@ -26,10 +32,9 @@
 static inline uint32_t nl_ta_window(const struct nl_tcp_side *fwd,
 				    const struct nl_tcp *t)
 {
-	uint32_t window = t->win;
-	if (!(t->flags & NL_TCP_SYN) && fwd->win_scale >= 0)
-		window <<= fwd->win_scale;
-	return window;
+	int ws = fwd->win_scale;
+	bool scaled = (ws >= 0) & !(t->flags & NL_TCP_SYN);
+	return (uint32_t)t->win << (scaled ? ws : 0);
 }
 
 static inline bool nl_ta_in_order(const struct nl_tcp_side *fwd,
@@ -37,24 +42,25 @@ static inline bool nl_ta_in_order(const struct nl_tcp_side *fwd,
 				  const struct nl_tcp *t, uint32_t seglen,
 				  uint32_t window)
 {
-	return !(t->flags & (NL_TCP_SYN | NL_TCP_FIN | NL_TCP_RST)) &&
-	       window && rev->window && fwd->nextseq && t->seq == fwd->nextseq &&
-	       (seglen > 0 || t->ack != fwd->lastack);
+	return !(t->flags & (NL_TCP_SYN | NL_TCP_FIN | NL_TCP_RST)) &
+	       (window != 0) & (rev->window != 0) & (fwd->nextseq != 0) &
+	       (t->seq == fwd->nextseq) & ((seglen > 0) | (t->ack != fwd->lastack));
 }
 
 /* WINDOW FULL: data up to the edge of the window advertised */
 static inline bool nl_ta_window_full(const struct nl_tcp_side *rev,
 				     uint32_t seq, uint32_t seglen)
 {
-	return seglen > 0 && rev->win_scale != -1 &&
-	       seq + seglen == rev->lastack + rev->window;
+	return (seglen > 0) & (rev->win_scale != -1) &
+	       (seq + seglen == rev->lastack + rev->window);
 }
 
 /* SPURIOUS RETRANSMISSION: data the other side has acknowledged already */
 static inline bool nl_ta_acked_already(const struct nl_tcp_side *rev,
 				       uint32_t seq, uint32_t seglen)
 {
-	return seglen > 0 && rev->lastack && LE_SEQ(seq + seglen, rev->lastack);
+	return (seglen > 0) & (rev->lastack != 0) &
+	       LE_SEQ(seq + seglen, rev->lastack);
 }
 
 /* ACKED LOST PACKET: acknowledges what the other side was not seen
@@ -84,17 +90,15 @@ static inline void nl_ta_advance(struct nl_tcp_side *fwd,
 				 const struct nl_tcp *t, uint32_t seglen,
 				 uint32_t window, uint32_t a, int64_t now)
 {
-	uint32_t nextseq = t->seq + seglen;
-	if (t->flags & (NL_TCP_SYN | NL_TCP_FIN))
-		nextseq++;
-	if ((GT_SEQ(nextseq, fwd->nextseq) || !fwd->nextseq) &&
-	    !(a & F(ZERO_WINDOW_PROBE))) {
-		fwd->nextseq = nextseq;
-		fwd->nextseq_ns = now;
-	}
-	if ((EQ_SEQ(t->seq, fwd->maxseqtobeacked) || !fwd->maxseqtobeacked) &&
-	    !(a & F(ZERO_WINDOW_PROBE)))
-		fwd->maxseqtobeacked = fwd->nextseq;
+	uint32_t nextseq = t->seq + seglen +
+			   ((t->flags & (NL_TCP_SYN | NL_TCP_FIN)) != 0);
+	bool probe = (a & F(ZERO_WINDOW_PROBE)) != 0;
+	bool further = (GT_SEQ(nextseq, fwd->nextseq) | !fwd->nextseq) & !probe;
+	fwd->nextseq = further ? nextseq : fwd->nextseq;
+	fwd->nextseq_ns = further ? now : fwd->nextseq_ns;
+	bool edge = (EQ_SEQ(t->seq, fwd->maxseqtobeacked) |
+		     !fwd->maxseqtobeacked) & !probe;
+	fwd->maxseqtobeacked = edge ? fwd->nextseq : fwd->maxseqtobeacked;
 	fwd->window = window;
 	fwd->lastack = t->ack;
 	fwd->lastack_ns = now;
@@ -117,14 +121,13 @@ static inline uint32_t nl_ta_next_in_order(struct nl_tcp_side *fwd,
 					   uint32_t seglen, uint32_t window,
 					   int64_t now)
 {
-	uint32_t a = 0;
-	if (nl_ta_window_full(rev, t->seq, seglen))
-		a |= F(WINDOW_FULL);
-	if (t->ack != fwd->lastack)
-		fwd->dupacknum = 0;
+	uint32_t a = (uint32_t)nl_ta_window_full(rev, t->seq, seglen)
+		     << NL_TA_WINDOW_FULL;
+	/* duplicate ACKs count again once the ACK moves */
+	fwd->dupacknum &= -(uint32_t)(t->ack == fwd->lastack);
 	a |= nl_ta_acked_unseen(fwd, rev, t);
-	if (nl_ta_acked_already(rev, t->seq, seglen))
-		a |= F(SPURIOUS_RETRANSMISSION);
+	a |= (uint32_t)nl_ta_acked_already(rev, t->seq, seglen)
+	     << NL_TA_SPURIOUS_RETRANSMISSION;
 	nl_ta_advance(fwd, t, seglen, window, a, now);
 	return nl_ta_final(a);
 }

@@ -524,8 +524,7 @@ static inline bool track_in_order(struct nl_conn *c, uint8_t dir,
 		return false;
 
 	int64_t now = pkt->ts_ns;
-	memset(n, 0, sizeof(*n));
-	n->conn_id = c->id;
+	n->conn_id = c->id; /* the rest was cleared by nl_tcp_track() */
 	n->dir = dir;
 	n->midstream = c->midstream;
 	c->last_ns = now;
@@ -552,13 +551,15 @@ bool nl_tcp_fast_path = true;
 void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 		  struct nl_tcp_note *n)
 {
+	/* cleared once for both paths: inlined into the fast path, gcc made
+	 * this memset a rep stos, whose start-up costs tens of cycles */
+	memset(n, 0, sizeof(*n));
 	if (nl_tcp_fast_path && track_in_order(c, dir, pkt, n))
 		return;
 	const struct nl_tcp *t = &pkt->tcp;
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
 	enum seg_event ev = classify(t->flags);
 
-	memset(n, 0, sizeof(*n));
 	n->conn_id = c->id;
 	n->dir = dir;
 	n->midstream = c->midstream;
