@@ -276,13 +276,20 @@ static char *read_all(int fd, size_t *n)
 
 /* More than four buffers' worth through a file, compared with memory mode:
  * formatters and big writes straddle every 256 KiB boundary. */
-static void test_wrap_file(void **state)
+/* An unlinked temporary file: a real fd the outbuf writes with write(). */
+static int temp_fd(void)
 {
-	(void)state;
 	char path[] = "/tmp/nl_outbuf_XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	unlink(path);
+	return fd;
+}
+
+static void test_wrap_file(void **state)
+{
+	(void)state;
+	int fd = temp_fd();
 	struct nl_outbuf f;
 	assert_true(nl_out_init(&f, fd));
 	assert_int_equal(f.cap, NL_OUTBUF_SIZE);
@@ -313,10 +320,7 @@ static void test_wrap_file(void **state)
 static void test_reserve(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/nl_outbuf_XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	unlink(path);
+	int fd = temp_fd();
 	struct nl_outbuf f;
 	assert_true(nl_out_init(&f, fd));
 	nl_out_repeat(&f, 'a', NL_OUTBUF_SIZE - 200);
