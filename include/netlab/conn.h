@@ -86,14 +86,31 @@ const char *nl_conn_end_name(enum nl_conn_end_reason r); /* "evicted" … */
 
 struct nl_conn {
 	/* the lookup reads only these first 64 bytes */
-	uint32_t lru_prev, lru_next;
+	/* each endpoint hashed, for the table (src/conn/table.c): for IPv4,
+	 * equal keys mean equal endpoints, so a packet is matched and its
+	 * direction told without comparing addresses */
+	uint64_t key[2];
 	int64_t last_ns; /* capture time of its last packet */
-	/* [NL_CLIENT] is the SYN sender (or the heuristic's client) */
-	uint16_t port[2];
-	struct nl_addr addr[2];
+	uint64_t id;	 /* 1-based, in order of first packet */
+	uint32_t lru_prev, lru_next; /* the table's lists */
+	/* stream analysis slot + 1 (netlab/flow.h), 0 none: read with the
+	 * lookup's line */
+	uint32_t flow_slot;
+	uint8_t family; /* of both addresses: 4 or 6 */
 	bool used;
 	bool touched; /* active since it took its place in its list */
-	uint64_t id;  /* 1-based, in order of first packet */
+	bool midstream;	       /* no SYN seen: roles by the port heuristic */
+	uint16_t hist_seen[2]; /* letters already recorded, per direction */
+	uint8_t delack_side;   /* 2: none pending */
+	/* handshake and teardown, now and then: in this line's spare bytes,
+	 * which keeps an entry at 416 */
+	bool sim_open : 1, sim_close : 1, refused : 1;
+	bool lingering : 1; /* over: on the table's list of closed ones */
+	bool syn_ok : 1, synack_ok : 1, ack_ok : 1;
+	uint8_t active_closer : 2; /* side that sent the first FIN; 2 if none */
+	uint8_t reset_by : 2;	   /* side that sent the first RST; 2 if none */
+	uint8_t stall_side : 1;	   /* the writer held back (last stall) */
+	uint8_t reset_state;	   /* the resetter's state then */
 
 	/* what the tracker reads and writes for every packet: the next few
 	 * lines, so a packet costs as few cache misses as possible */
@@ -101,10 +118,6 @@ struct nl_conn {
 	/* Nagle + delayed ACK: a pure ACK that came >= 30 ms after the data
 	 * it acknowledges all of (delack_side's), and the stalls seen */
 	int64_t delack_ns;
-	uint16_t hist_seen[2]; /* letters already recorded, per direction */
-	bool midstream;	       /* no SYN seen: roles by the port heuristic */
-	uint8_t delack_side;   /* 2: none pending */
-	uint32_t flow_slot; /* stream analysis slot + 1 (netlab/flow.h); 0 none */
 	struct nl_tcp_side side[2];
 
 	/* handshake, teardown, counts: now and then */
@@ -115,13 +128,9 @@ struct nl_conn {
 	uint32_t delack_wait_us;
 	uint32_t stalls, stall_max_us;
 	uint32_t ta_count[NL_TA_COUNT];
-	bool sim_open, sim_close, refused;
-	bool lingering; /* over: on the table's list of closed ones */
-	bool syn_ok, synack_ok, ack_ok;
-	uint8_t active_closer; /* side that sent the first FIN; 2 if none */
-	uint8_t reset_by;      /* side that sent the first RST; 2 if none */
-	uint8_t reset_state;   /* its state then */
-	uint8_t stall_side;    /* the writer held back (last stall) */
+	/* [NL_CLIENT] is the SYN sender (or the heuristic's client) */
+	uint16_t port[2];
+	struct nl_addr addr[2];
 	uint8_t hist_len;
 	char history[NL_CONN_HISTORY + 1];
 };
@@ -177,8 +186,6 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 void nl_conntable_finish(struct nl_conn_table *t);
 void nl_conntable_counts(const struct nl_conn_table *t,
 			 struct nl_conn_counts *out);
-/* Counters are fed by the tracker. */
-void nl_conntable_count_flags(struct nl_conn_table *t, uint32_t analysis);
 
 /*
  * The tracker (src/tcp/state.c): run one TCP packet through its

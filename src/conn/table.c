@@ -55,7 +55,9 @@ struct nl_conn_table {
 	struct list lru, closed;
 	uint32_t idle_sec;
 	int64_t linger_ns;	 /* 0: closed connections stay as open ones */
-	int64_t next_idle_check; /* ns of capture time; checked once a second */
+	/* ns of capture time; checked once a second, never (INT64_MAX) when
+	 * neither an idle timeout nor a linger is set */
+	int64_t next_idle_check;
 	uint64_t next_id;
 	nl_conn_retire_fn *retire;
 	void *arg;
@@ -93,6 +95,7 @@ enum nl_status nl_conntable_new(struct nl_conn_table **out, uint32_t cap,
 	t->fresh = 0;
 	t->lru = t->closed = (struct list){NIL, NIL};
 	t->idle_sec = idle_timeout_sec;
+	t->next_idle_check = idle_timeout_sec ? 0 : INT64_MAX;
 	t->next_id = 1;
 	t->retire = retire;
 	t->arg = arg;
@@ -114,10 +117,12 @@ void nl_conntable_free(struct nl_conn_table *t)
 	free(t);
 }
 
-/* One endpoint folded to 64 bits and multiplied once. The same formula
- * for both families (an IPv4 address's other 12 bytes are zero, see
- * netlab/decode.h): no branch on the family, which a capture mixing IPv4
- * and IPv6 would mispredict. */
+/* One endpoint's key: folded to 64 bits and multiplied once. The same
+ * formula for both families (an IPv4 address's other 12 bytes are zero,
+ * see netlab/decode.h): no branch on the family, which a capture mixing
+ * IPv4 and IPv6 would mispredict. For IPv4 it is one-to-one: the address
+ * is bits 0-31 of x, the port bits 40-55, and multiplying by an odd
+ * number and x ^ (x >> 29) are both invertible. */
 static inline uint64_t mix(const struct nl_addr *a, uint16_t port)
 {
 	uint64_t w[2];
@@ -127,11 +132,11 @@ static inline uint64_t mix(const struct nl_addr *a, uint16_t port)
 	return x ^ (x >> 29);
 }
 
-/* Commutative, so both directions find the same bucket. */
-static inline uint32_t tuple_hash(const struct nl_addr *a, uint16_t pa,
-			   const struct nl_addr *b, uint16_t pb)
+/* The bucket of two endpoints' keys: commutative, so both directions
+ * find the same one. */
+static inline uint32_t tuple_hash(uint64_t ka, uint64_t kb)
 {
-	uint64_t h = mix(a, pa) + mix(b, pb);
+	uint64_t h = ka + kb;
 	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
@@ -144,6 +149,16 @@ static inline uint64_t addr_diff(const struct nl_addr *a,
 	memcpy(x, a->b, 16);
 	memcpy(y, b->b, 16);
 	return (x[0] ^ y[0]) | (x[1] ^ y[1]) | (uint64_t)(a->family ^ b->family);
+}
+
+/* Zero when the packet goes from side d of c to the other side. */
+static inline uint64_t tuple_diff(const struct nl_conn *c, unsigned d,
+				  const struct nl_packet *pkt)
+{
+	return addr_diff(&c->addr[d], &pkt->src) |
+	       addr_diff(&c->addr[!d], &pkt->dst) |
+	       (uint16_t)(c->port[d] ^ pkt->tcp.sport) |
+	       (uint16_t)(c->port[!d] ^ pkt->tcp.dport);
 }
 
 static struct list *list_of(struct nl_conn_table *t, const struct nl_conn *c)
@@ -195,12 +210,21 @@ static uint32_t cold_end(struct nl_conn_table *t, struct list *l)
 	return i;
 }
 
+/* The analysis flags of all connections: each one's counts join the
+ * total when it leaves (the tracker counts them per connection). */
+static void add_flags(struct nl_conn_counts *n, const struct nl_conn *c)
+{
+	for (unsigned k = 0; k < NL_TA_COUNT; k++)
+		n->ta[k] += c->ta_count[k];
+}
+
 static __attribute__((noinline)) void retire(struct nl_conn_table *t, uint32_t i,
 		   enum nl_conn_end_reason why)
 {
 	struct nl_conn *c = &t->e[i];
 	if (t->retire)
 		t->retire(t->arg, c, why);
+	add_flags(&t->n, c);
 	switch (why) {
 	case NL_CONN_END_EVICTED:
 		t->n.evicted++;
@@ -217,8 +241,7 @@ static __attribute__((noinline)) void retire(struct nl_conn_table *t, uint32_t i
 	default:
 		break;
 	}
-	uint32_t h =
-	    tuple_hash(&c->addr[0], c->port[0], &c->addr[1], c->port[1]);
+	uint32_t h = tuple_hash(c->key[0], c->key[1]);
 	struct link *pp = &t->bucket[h & t->mask];
 	while (pp->idx != NIL && pp->idx != i)
 		pp = &t->next[pp->idx];
@@ -300,6 +323,10 @@ void nl_conntable_set_linger(struct nl_conn_table *t, uint32_t sec)
 {
 	t->linger_ns = (int64_t)sec * 1000000000ll;
 	t->n.linger = sec;
+	if (!t->idle_sec && !t->linger_ns)
+		t->next_idle_check = INT64_MAX; /* nothing ever expires */
+	else if (t->next_idle_check == INT64_MAX)
+		t->next_idle_check = 0;
 }
 
 void nl_conntable_changed(struct nl_conn_table *t, struct nl_conn *c)
@@ -357,11 +384,12 @@ insert(struct nl_conn_table *t, const struct nl_packet *pkt, struct link *bp,
 	t->n.active++;
 	if (t->n.active > t->n.peak)
 		t->n.peak = t->n.active;
-	*dir = NL_CLIENT;
 	nl_tcp_conn_init(c, NL_CLIENT, pkt);
 	/* the init may have chosen the receiver as the client */
-	if (addr_diff(&c->addr[0], &pkt->src) || c->port[0] != pkt->tcp.sport)
-		*dir = NL_SERVER;
+	*dir = tuple_diff(c, NL_CLIENT, pkt) ? NL_SERVER : NL_CLIENT;
+	c->family = c->addr[0].family;
+	for (int k = 0; k < 2; k++)
+		c->key[k] = mix(&c->addr[k], c->port[k]);
 	if (c->midstream)
 		t->n.midstream++;
 	return c;
@@ -375,11 +403,12 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 	if (!NL_HAS(pkt, NL_L_TCP))
 		return NULL;
 	int64_t now = pkt->ts_ns;
-	if ((t->idle_sec || t->linger_ns) && now >= t->next_idle_check)
+	if (now >= t->next_idle_check)
 		expire(t, now);
 
-	uint16_t sp = pkt->tcp.sport, dp = pkt->tcp.dport;
-	uint32_t h = tuple_hash(&pkt->src, sp, &pkt->dst, dp);
+	uint64_t ks = mix(&pkt->src, pkt->tcp.sport);
+	uint64_t kd = mix(&pkt->dst, pkt->tcp.dport);
+	uint32_t h = tuple_hash(ks, kd);
 	struct link *bp = &t->bucket[h & t->mask];
 	for (struct link l = *bp; l.idx != NIL; l = t->next[l.idx]) {
 		if (l.hash != h)
@@ -388,14 +417,14 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 		struct nl_conn *c = &t->e[i];
 		/* both directions compared without a branch: which one a
 		 * packet goes is a coin toss for the branch predictor */
-		uint64_t fwd = addr_diff(&c->addr[0], &pkt->src) |
-			       addr_diff(&c->addr[1], &pkt->dst) |
-			       (uint16_t)(c->port[0] ^ sp) |
-			       (uint16_t)(c->port[1] ^ dp);
-		uint64_t rev = addr_diff(&c->addr[1], &pkt->src) |
-			       addr_diff(&c->addr[0], &pkt->dst) |
-			       (uint16_t)(c->port[1] ^ sp) |
-			       (uint16_t)(c->port[0] ^ dp);
+		uint64_t fam = c->family ^ pkt->src.family;
+		uint64_t fwd = (c->key[0] ^ ks) | (c->key[1] ^ kd) | fam;
+		uint64_t rev = (c->key[1] ^ ks) | (c->key[0] ^ kd) | fam;
+		if (__builtin_expect(c->family == 6, 0)) {
+			/* an IPv6 key is not one-to-one: the tuple decides */
+			fwd = tuple_diff(c, NL_CLIENT, pkt);
+			rev = tuple_diff(c, NL_SERVER, pkt);
+		}
 		if (fwd && rev)
 			continue;
 		uint8_t d = fwd ? NL_SERVER : NL_CLIENT;
@@ -413,11 +442,39 @@ struct nl_conn *nl_conntable_lookup(struct nl_conn_table *t,
 	return insert(t, pkt, bp, h, dir);
 }
 
+/* An entry to retire at the end, its id beside it: sorting pointers by
+ * the ids behind them read thousands of entries at random, many times. */
+struct id_idx {
+	uint64_t id;
+	uint32_t idx;
+};
+
 static int by_id(const void *a, const void *b)
 {
-	const struct nl_conn *x = *(const struct nl_conn *const *)a;
-	const struct nl_conn *y = *(const struct nl_conn *const *)b;
+	const struct id_idx *x = a, *y = b;
 	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* v[0..n) in id order. Ids are dense (one per connection, and the table
+ * holds the recent ones), so they usually fit a direct-mapped array of
+ * next_id - lowest slots: placed in one pass instead of sorted. */
+static void order_by_id(struct id_idx *v, uint32_t n, uint64_t lo,
+			uint64_t next_id)
+{
+	uint64_t span = next_id - lo;
+	uint32_t *slot = span <= 4 * (uint64_t)n ? calloc(span, sizeof(*slot))
+						  : NULL;
+	if (!slot) {
+		qsort(v, n, sizeof(*v), by_id);
+		return;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		slot[v[k].id - lo] = v[k].idx + 1;
+	uint32_t k = 0;
+	for (uint64_t j = 0; j < span; j++)
+		if (slot[j])
+			v[k++] = (struct id_idx){lo + j, slot[j] - 1};
+	free(slot);
 }
 
 /* Empty the table: every entry fresh again, every chain empty. */
@@ -435,12 +492,12 @@ void nl_conntable_finish(struct nl_conn_table *t)
 {
 	if (!t || !t->n.active)
 		return;
-	/* Once, at the end: an allocation is fine. The entries are read in
+	/* Once, at the end: an allocation is fine. The entries are found in
 	 * memory order, which the prefetcher follows (the LRU list would jump
 	 * about 26 MiB at random), and the table is then emptied at once
 	 * rather than unlinked entry by entry. Entries are handed out in id
-	 * order until one is reused, so the sort is often skipped. */
-	struct nl_conn **v = malloc((size_t)t->n.active * sizeof(*v));
+	 * order until one is reused, so the ordering is often skipped. */
+	struct id_idx *v = malloc((size_t)t->n.active * sizeof(*v));
 	if (!v) { /* no memory to sort: list order */
 		while (t->closed.tail != NIL)
 			retire(t, t->closed.tail, NL_CONN_END_CAPTURE);
@@ -450,19 +507,31 @@ void nl_conntable_finish(struct nl_conn_table *t)
 	}
 	uint32_t n = 0;
 	bool sorted = true;
+	uint64_t lo = UINT64_MAX;
 	for (uint32_t i = 0; i < t->fresh && n < t->n.active; i++) {
 		if (!t->e[i].used)
 			continue;
-		if (n && t->e[i].id < v[n - 1]->id)
+		uint64_t id = t->e[i].id;
+		if (n && id < v[n - 1].id)
 			sorted = false;
-		v[n++] = &t->e[i];
+		lo = id < lo ? id : lo;
+		v[n++] = (struct id_idx){id, i};
 	}
 	if (!sorted)
-		qsort(v, n, sizeof(*v), by_id);
+		order_by_id(v, n, lo, t->next_id);
 	for (uint32_t k = 0; k < n; k++) {
+		/* reordered, the entries are scattered: fetch ahead */
+		if (!sorted && k + 4 < n) {
+			const char *a = (const char *)&t->e[v[k + 4].idx];
+			for (size_t off = 0; off < sizeof(struct nl_conn);
+			     off += 64)
+				__builtin_prefetch(a + off);
+		}
+		struct nl_conn *c = &t->e[v[k].idx];
 		if (t->retire)
-			t->retire(t->arg, v[k], NL_CONN_END_CAPTURE);
-		v[k]->used = false;
+			t->retire(t->arg, c, NL_CONN_END_CAPTURE);
+		add_flags(&t->n, c);
+		c->used = false;
 	}
 	free(v);
 	reset(t);
@@ -472,12 +541,13 @@ void nl_conntable_counts(const struct nl_conn_table *t,
 			 struct nl_conn_counts *out)
 {
 	*out = t->n;
-}
-
-void nl_conntable_count_flags(struct nl_conn_table *t, uint32_t analysis)
-{
-	for (uint32_t b = analysis; b; b &= b - 1)
-		t->n.ta[__builtin_ctz(b)]++;
+	/* the flags of connections still open (none after the finish) */
+	for (uint32_t i = 0, n = 0; i < t->fresh && n < t->n.active; i++) {
+		if (t->e[i].used) {
+			add_flags(out, &t->e[i]);
+			n++;
+		}
+	}
 }
 
 const char *nl_conn_end_name(enum nl_conn_end_reason r)

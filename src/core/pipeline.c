@@ -204,7 +204,6 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 			if (ctx->note.n_changes)
 				nl_conntable_changed(ctx->conns, c);
 			ctx->note.new_conn = created;
-			nl_conntable_count_flags(ctx->conns, ctx->note.analysis);
 			ev.tcp = &ctx->note;
 			ev.conn = c;
 			if (ctx->flows) {

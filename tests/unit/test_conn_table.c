@@ -77,6 +77,103 @@ static void test_both_directions(void **state)
 	assert_int_equal(n.active, 2);
 }
 
+/* A segment between two given endpoints, client port 40000, server 80. */
+static struct nl_conn *seg_between(const struct nl_addr *cl,
+				   const struct nl_addr *sv, int from,
+				   uint16_t flags)
+{
+	q.v6 = cl->family == 6;
+	struct nl_packet *p =
+	    (struct nl_packet *)tcpseq_build(&q, from, flags, 1000, 0, 0);
+	p->src = from == C ? *cl : *sv;
+	p->dst = from == C ? *sv : *cl;
+	q.conn = nl_conntable_lookup(tab, p, &q.dir, &q.created);
+	return q.conn;
+}
+
+/* Endpoints the table's keys do not tell apart, told apart by their
+ * tuples: two IPv6 clients whose keys are equal, and an IPv4 address and
+ * an IPv6 one with the same 16 bytes. */
+static void test_equal_keys(void **state)
+{
+	(void)state;
+	fresh(16, 0);
+	/* IPv6: the key folds 128 bits into 64, so a client whose second
+	 * half is one more and whose first half makes up for it collides */
+	struct nl_addr a = {.family = 6}, b = {.family = 6}, s = {.family = 6};
+	uint64_t w[2] = {0x0123456789abcdefull, 0x20010db800000001ull};
+	memcpy(a.b, w, 16);
+	uint64_t k = 0x9e3779b97f4a7c15ull;
+	w[0] ^= w[1] * k ^ (w[1] + 1) * k;
+	w[1] += 1;
+	memcpy(b.b, w, 16);
+	s.b[0] = 0x20;
+	s.b[15] = 2;
+	struct nl_conn *ca = seg_between(&a, &s, C, SYN);
+	struct nl_conn *cb = seg_between(&b, &s, C, SYN);
+	assert_true(q.created);
+	assert_ptr_not_equal(ca, cb);
+	assert_true(ca->key[NL_CLIENT] == cb->key[NL_CLIENT]); /* collided */
+	assert_ptr_equal(seg_between(&a, &s, S, SYN | ACK), ca);
+	assert_int_equal(q.dir, NL_SERVER);
+	assert_ptr_equal(seg_between(&b, &s, S, SYN | ACK), cb);
+	assert_int_equal(q.dir, NL_SERVER);
+	assert_ptr_equal(seg_between(&a, &s, C, ACK), ca);
+	assert_int_equal(q.dir, NL_CLIENT);
+
+	/* 10.0.0.1 and the IPv6 address 0a00:0001:: have the same bytes */
+	struct nl_addr v4c = {.family = 4, .b = {10, 0, 0, 1}};
+	struct nl_addr v4s = {.family = 4, .b = {10, 0, 0, 2}};
+	struct nl_addr v6c = {.family = 6, .b = {10, 0, 0, 1}};
+	struct nl_addr v6s = {.family = 6, .b = {10, 0, 0, 2}};
+	struct nl_conn *c4 = seg_between(&v4c, &v4s, C, SYN);
+	struct nl_conn *c6 = seg_between(&v6c, &v6s, C, SYN);
+	assert_true(q.created);
+	assert_ptr_not_equal(c4, c6);
+	assert_true(c4->key[NL_SERVER] == c6->key[NL_SERVER]);
+	assert_ptr_equal(seg_between(&v4c, &v4s, S, SYN | ACK), c4);
+	assert_ptr_equal(seg_between(&v6c, &v6s, S, SYN | ACK), c6);
+	struct nl_conn_counts n;
+	nl_conntable_counts(tab, &n);
+	assert_int_equal(n.conns, 4);
+}
+
+/* A connection from the port with a retransmission in it. */
+static struct nl_conn *retransmitting(uint16_t port)
+{
+	struct nl_conn *c = syn_from(port);
+	tcpseq_seg(&q, tab, S, SYN | ACK, 5000, 1001, 0);
+	tcpseq_seg(&q, tab, C, ACK, 1001, 5001, 0);
+	tcpseq_seg(&q, tab, C, ACK | PSH, 1001, 5001, 10);
+	const struct nl_tcp_note *n =
+	    tcpseq_seg(&q, tab, C, ACK | PSH, 1001, 5001, 10);
+	assert_true(n->analysis & (1u << NL_TA_RETRANSMISSION));
+	return c;
+}
+
+static uint64_t retransmissions(void)
+{
+	struct nl_conn_counts n;
+	nl_conntable_counts(tab, &n);
+	return n.ta[NL_TA_RETRANSMISSION];
+}
+
+/* The table's flag totals count open connections, those it retired and
+ * those the finish retired, each once. */
+static void test_flag_totals(void **state)
+{
+	(void)state;
+	fresh(2, 0);
+	retransmitting(1001);
+	assert_int_equal(retransmissions(), 1); /* open */
+	retransmitting(1002);
+	syn_from(1003); /* full: 1001 is evicted */
+	assert_int_equal(retired[NL_CONN_END_EVICTED], 1);
+	assert_int_equal(retransmissions(), 2);
+	nl_conntable_finish(tab);
+	assert_int_equal(retransmissions(), 2);
+}
+
 static void test_cap_and_lru_eviction(void **state)
 {
 	(void)state;
@@ -449,6 +546,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_both_directions, teardown),
+	    cmocka_unit_test_teardown(test_equal_keys, teardown),
+	    cmocka_unit_test_teardown(test_flag_totals, teardown),
 	    cmocka_unit_test_teardown(test_cap_and_lru_eviction, teardown),
 	    cmocka_unit_test_teardown(test_syn_flood_does_not_grow, teardown),
 	    cmocka_unit_test_teardown(test_chains_under_churn, teardown),
