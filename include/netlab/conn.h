@@ -189,10 +189,13 @@ void nl_conntable_counts(const struct nl_conn_table *t,
 
 /*
  * The tracker (src/tcp/state.c): run one TCP packet through its
- * connection, updating both sides and filling the note.
+ * connection, updating both sides and filling the note. A caller that
+ * reads only the note's analysis, dupack_num and state changes
+ * (n_changes, changes) passes whole_note false: an in-order segment then
+ * leaves the rest of it as it was.
  */
 void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
-		  struct nl_tcp_note *note);
+		  struct nl_tcp_note *note, bool whole_note);
 /* The tracker's fast path for in-order segments of established connections
  * (on unless a test compares it with the full path: the results must be
  * the same). */

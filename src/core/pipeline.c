@@ -200,7 +200,11 @@ void nl_ctx_packet(struct nl_ctx *ctx, const struct nl_time *ts,
 		struct nl_conn *c =
 		    nl_conntable_lookup(ctx->conns, pkt, &dir, &created);
 		if (c) {
-			nl_tcp_track(c, dir, pkt, &ctx->note);
+			/* a note whole only for sinks that take packets, or the
+			 * truth records' stream offsets */
+			nl_tcp_track(c, dir, pkt, &ctx->note,
+				     (ctx->events & NL_EV_BIT(NL_EV_PACKET)) ||
+					 ctx->app);
 			if (ctx->note.n_changes)
 				nl_conntable_changed(ctx->conns, c);
 			ctx->note.new_conn = created;

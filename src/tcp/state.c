@@ -459,55 +459,72 @@ static void on_fin(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 #define DELACK_MIN_NS  30000000ll
 #define RELEASE_MAX_NS 2000000ll
 
+/* The writer's held data followed the late ACK: a stall. */
+static __attribute__((noinline)) void count_stall(struct nl_conn *c,
+						  uint8_t dir)
+{
+	c->stalls++;
+	c->stall_side = dir;
+	if (c->delack_wait_us > c->stall_max_us)
+		c->stall_max_us = c->delack_wait_us;
+}
+
+/* A pure ACK for everything the peer has sent, late: its sender (the
+ * reader) delayed it. */
+static __attribute__((noinline)) void late_ack(struct nl_conn *c,
+					       uint8_t dir, int64_t now,
+					       int64_t wait_ns)
+{
+	c->delack_side = (uint8_t)!dir;
+	c->delack_ns = now;
+	int64_t w = wait_ns / 1000;
+	c->delack_wait_us = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
+}
+
 /*
  * The write-write-read stall: a writer sends a small segment, writes the
  * rest of its message, and Nagle holds that back until everything sent is
  * acknowledged; the reader delays its ACK hoping to piggyback a reply. On
  * the wire: a pure ACK for all the writer sent, >= 30 ms after it, then
  * the writer's next data within 2 ms of that ACK.
+ *
+ * Inlined into both paths (the fast path knows the flags): most packets
+ * cost a test or two here and, with data, two stores.
  */
-static void nagle_check(struct nl_conn *c, uint8_t dir,
-			const struct nl_packet *pkt, int64_t now)
+static inline __attribute__((always_inline)) void
+nagle_check(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
+	    int64_t now)
 {
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
-	uint16_t f = pkt->tcp.flags;
-	if (pkt->payload_len) {
-		if (c->delack_side == dir &&
+	uint32_t len = pkt->payload_len;
+	if (len) {
+		if (__builtin_expect(c->delack_side == dir, 0) &&
 		    now - c->delack_ns <= RELEASE_MAX_NS && s->last_len &&
-		    (!p->has_mss || s->last_len < p->mss)) {
-			c->stalls++;
-			c->stall_side = dir;
-			if (c->delack_wait_us > c->stall_max_us)
-				c->stall_max_us = c->delack_wait_us;
-		}
+		    (!p->has_mss || s->last_len < p->mss))
+			count_stall(c, dir);
 		c->delack_side = 2;
-		s->last_len = pkt->payload_len > UINT16_MAX
-				  ? UINT16_MAX
-				  : (uint16_t)pkt->payload_len;
+		s->last_len = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len;
 		return;
 	}
-	/* a pure ACK for everything the peer has sent, late */
-	if ((f & (NL_TCP_ACK | NL_TCP_SYN | NL_TCP_FIN | NL_TCP_RST)) ==
+	if ((pkt->tcp.flags &
+	     (NL_TCP_ACK | NL_TCP_SYN | NL_TCP_FIN | NL_TCP_RST)) ==
 		NL_TCP_ACK &&
 	    p->last_len && pkt->tcp.ack == p->nextseq &&
-	    now - p->nextseq_ns >= DELACK_MIN_NS) {
-		c->delack_side = (uint8_t)!dir;
-		c->delack_ns = now;
-		int64_t w = (now - p->nextseq_ns) / 1000;
-		c->delack_wait_us = w > UINT32_MAX ? UINT32_MAX : (uint32_t)w;
-	}
+	    now - p->nextseq_ns >= DELACK_MIN_NS)
+		late_ack(c, dir, now, now - p->nextseq_ns);
 }
 
 /*
  * The common case, data or ACKs in order on a connection both sides hold
  * established: of everything nl_tcp_track() does only the analysis (its
- * in-order case), the counters, the stall check and the note remain; no
- * state, sequence base, iRTT, Zeek state or history letter can change. The
- * conditions are checked before anything is written; false: the full path.
+ * in-order case), the counters, the history letter of data or an ACK, the
+ * stall check and the note remain; no state, sequence base, iRTT or Zeek
+ * state can change. The conditions are checked before anything is
+ * written; false: the full path.
  */
-static inline bool track_in_order(struct nl_conn *c, uint8_t dir,
-				  const struct nl_packet *pkt,
-				  struct nl_tcp_note *n)
+static inline __attribute__((always_inline)) bool
+track_in_order(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
+	       struct nl_tcp_note *n, bool whole_note)
 {
 	const struct nl_tcp *t = &pkt->tcp;
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
@@ -516,18 +533,13 @@ static inline bool track_in_order(struct nl_conn *c, uint8_t dir,
 		NL_TCP_ACK ||
 	    s->state != NL_TCPS_ESTABLISHED || p->state != NL_TCPS_ESTABLISHED ||
 	    s->zstate != NL_Z_ESTABLISHED || !s->base_set || !p->base_set ||
-	    (!c->first_rtt_ns && c->mru_syn_ns) || t->win == 0 ||
-	    !(c->hist_seen[dir] & (1u << (len ? H_D : H_A))))
+	    (!c->first_rtt_ns && c->mru_syn_ns) || t->win == 0)
 		return false;
 	uint32_t window = nl_ta_window(s, t);
 	if (!nl_ta_in_order(s, p, t, len, window))
 		return false;
 
 	int64_t now = pkt->ts_ns;
-	n->conn_id = c->id; /* the rest was cleared by nl_tcp_track() */
-	n->dir = dir;
-	n->midstream = c->midstream;
-	c->last_ns = now;
 	uint32_t a = nl_ta_next_in_order(s, p, t, len, window, now);
 	n->analysis = a;
 	for (uint32_t b = a; b; b &= b - 1)
@@ -535,11 +547,22 @@ static inline bool track_in_order(struct nl_conn *c, uint8_t dir,
 	s->pkts++;
 	s->bytes += len;
 	s->wire_bytes += pkt->len;
+	/* a side's first data or pure ACK: its history letter (the full path
+	 * adds just that, the Zeek state being established already) */
+	hist(c, dir, len ? H_D : H_A);
 	if (len && (a & ((1u << NL_TA_RETRANSMISSION) |
 			 (1u << NL_TA_FAST_RETRANSMISSION) |
 			 (1u << NL_TA_SPURIOUS_RETRANSMISSION))))
 		hist_repeat(c, dir, H_T, &s->hist_t);
 	nagle_check(c, dir, pkt, now);
+	if (!whole_note) {
+		n->n_changes = 0;
+		n->dupack_num = 0;
+		return true;
+	}
+	n->conn_id = c->id; /* the rest was cleared by track() */
+	n->dir = dir;
+	n->midstream = c->midstream;
 	n->rseq = t->seq - s->base;
 	n->rack = t->ack - p->base;
 	n->state[0] = n->state[1] = NL_TCPS_ESTABLISHED;
@@ -548,14 +571,18 @@ static inline bool track_in_order(struct nl_conn *c, uint8_t dir,
 
 bool nl_tcp_fast_path = true;
 
-void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
-		  struct nl_tcp_note *n)
+static inline __attribute__((always_inline)) void
+track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
+      struct nl_tcp_note *n, bool whole_note)
 {
-	/* cleared once for both paths: inlined into the fast path, gcc made
+	/* cleared before the fast path, not in it: inlined there, gcc made
 	 * this memset a rep stos, whose start-up costs tens of cycles */
-	memset(n, 0, sizeof(*n));
-	if (nl_tcp_fast_path && track_in_order(c, dir, pkt, n))
+	if (whole_note)
+		memset(n, 0, sizeof(*n));
+	if (nl_tcp_fast_path && track_in_order(c, dir, pkt, n, whole_note))
 		return;
+	if (!whole_note)
+		memset(n, 0, sizeof(*n));
 	const struct nl_tcp *t = &pkt->tcp;
 	struct nl_tcp_side *s = &c->side[dir], *p = &c->side[!dir];
 	enum seg_event ev = classify(t->flags);
@@ -563,8 +590,7 @@ void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	n->conn_id = c->id;
 	n->dir = dir;
 	n->midstream = c->midstream;
-	int64_t now = pkt->ts_ns;
-	c->last_ns = now;
+	int64_t now = pkt->ts_ns; /* (the table stamped c->last_ns) */
 
 	/* relative sequence numbers: 0 is the ISN; mid-stream, the first
 	 * byte seen is 1 (as Wireshark numbers them) */
@@ -662,6 +688,12 @@ void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	n->rack = (t->flags & NL_TCP_ACK) ? t->ack - p->base : 0;
 	n->state[0] = c->side[0].state;
 	n->state[1] = c->side[1].state;
+}
+
+void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
+		  struct nl_tcp_note *n, bool whole_note)
+{
+	track(c, dir, pkt, n, whole_note);
 }
 
 static int64_t span_us(int64_t a_ns, int64_t b_ns)

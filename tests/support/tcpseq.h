@@ -35,6 +35,7 @@ struct tcpseq {
 	uint16_t win[2]; /* window each side advertises */
 	uint16_t cport, sport;
 	bool v6;
+	bool whole_note; /* nl_tcp_track()'s: true unless a test says */
 };
 
 static inline void tcpseq_init(struct tcpseq *q)
@@ -45,6 +46,7 @@ static inline void tcpseq_init(struct tcpseq *q)
 	q->win[0] = q->win[1] = 1000;
 	q->cport = 40000;
 	q->sport = 80;
+	q->whole_note = true;
 }
 
 static inline void tcpseq_addr(struct tcpseq *q, struct nl_addr *a, int host)
@@ -97,7 +99,7 @@ tcpseq_seg(struct tcpseq *q, struct nl_conn_table *t, int from, uint16_t flags,
 	const struct nl_packet *p = tcpseq_build(q, from, flags, seq, ack, len);
 	q->conn = nl_conntable_lookup(t, p, &q->dir, &q->created);
 	if (q->conn) {
-		nl_tcp_track(q->conn, q->dir, p, &q->note);
+		nl_tcp_track(q->conn, q->dir, p, &q->note, q->whole_note);
 		/* as the pipeline does: a closed connection starts its linger */
 		if (q->note.n_changes)
 			nl_conntable_changed(t, q->conn);

@@ -131,7 +131,7 @@ static const struct nl_segmap *seg(int from, uint16_t flags, uint32_t seq,
 	pkt->payload_caplen = len;
 	Q.conn = nl_conntable_lookup(CT, pkt, &Q.dir, &Q.created);
 	assert_non_null(Q.conn);
-	nl_tcp_track(Q.conn, Q.dir, pkt, &Q.note);
+	nl_tcp_track(Q.conn, Q.dir, pkt, &Q.note, true);
 	nl_flow_packet(FT, Q.conn, Q.dir, pkt, &MAP);
 	return &MAP;
 }

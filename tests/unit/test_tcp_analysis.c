@@ -220,12 +220,13 @@ static uint32_t rnd(uint32_t *x)
  * zero windows, keep-alives, a FIN at the end), tracked into table t. */
 static void random_exchange(struct tcpseq *sq, struct nl_conn_table *t,
 			    uint32_t seed, struct nl_tcp_note *notes,
-			    size_t *n_notes)
+			    size_t *n_notes, bool whole_note)
 {
 	uint32_t x = seed;
 	uint32_t next[2] = {1001, 5001}, acked[2] = {1001, 5001};
 	size_t k = 0;
 	tcpseq_init(sq);
+	sq->whole_note = whole_note;
 	notes[k++] = *tcpseq_seg(sq, t, C, SYN, 1000, 0, 0);
 	notes[k++] = *tcpseq_seg(sq, t, S, SYN | ACK, 5000, 1001, 0);
 	notes[k++] = *tcpseq_seg(sq, t, C, ACK, 1001, 5001, 0);
@@ -274,34 +275,50 @@ static void random_exchange(struct tcpseq *sq, struct nl_conn_table *t,
 }
 
 /* The fast path for in-order segments gives what the full path gives:
- * every packet's note and, at the end, the whole connection entry. */
+ * every packet's note and, at the end, the whole connection entry. So
+ * does a note not asked whole, in the parts it promises. */
 static void test_fast_path_same(void **state)
 {
 	(void)state;
-	static struct nl_tcp_note fast[500], full[500];
-	struct tcpseq a, b;
-	unsigned flagged = 0;
+	static struct nl_tcp_note fast[500], full[500], brief[500];
+	struct tcpseq a, b, c;
+	unsigned flagged = 0, changed = 0;
 	for (uint32_t seed = 1; seed <= 20; seed++) {
-		struct nl_conn_table *ta, *tb;
+		struct nl_conn_table *ta, *tb, *tc;
 		assert_int_equal(nl_conntable_new(&ta, 4, 0, NULL, NULL), NL_OK);
 		assert_int_equal(nl_conntable_new(&tb, 4, 0, NULL, NULL), NL_OK);
-		size_t na, nb;
+		assert_int_equal(nl_conntable_new(&tc, 4, 0, NULL, NULL), NL_OK);
+		size_t na, nb, nc;
+		uint32_t s = seed * 2654435761u;
 		nl_tcp_fast_path = true;
-		random_exchange(&a, ta, seed * 2654435761u, fast, &na);
+		random_exchange(&a, ta, s, fast, &na, true);
+		random_exchange(&c, tc, s, brief, &nc, false);
 		nl_tcp_fast_path = false;
-		random_exchange(&b, tb, seed * 2654435761u, full, &nb);
+		random_exchange(&b, tb, s, full, &nb, true);
 		nl_tcp_fast_path = true;
 		assert_int_equal(na, nb);
+		assert_int_equal(na, nc);
 		for (size_t i = 0; i < na; i++) {
 			assert_memory_equal(&fast[i], &full[i], sizeof(fast[i]));
 			flagged += fast[i].analysis != 0;
+			assert_int_equal(brief[i].analysis, full[i].analysis);
+			assert_int_equal(brief[i].dupack_num, full[i].dupack_num);
+			assert_int_equal(brief[i].n_changes, full[i].n_changes);
+			assert_memory_equal(brief[i].changes, full[i].changes,
+					    full[i].n_changes *
+						sizeof(full[i].changes[0]));
+			changed += full[i].n_changes;
 		}
 		assert_memory_equal(a.conn, b.conn, sizeof(*a.conn));
+		assert_memory_equal(c.conn, b.conn, sizeof(*c.conn));
 		nl_conntable_free(ta);
 		nl_conntable_free(tb);
+		nl_conntable_free(tc);
 	}
-	/* the exchanges did raise flags (else the comparison says little) */
+	/* the exchanges did raise flags and change states (else the
+	 * comparison says little) */
 	assert_true(flagged > 1000);
+	assert_true(changed >= 20 * 7);
 }
 
 int main(void)
