@@ -560,7 +560,7 @@ track_in_order(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 		n->dupack_num = 0;
 		return true;
 	}
-	n->conn_id = c->id; /* the rest was cleared by track() */
+	n->conn_id = c->id; /* the rest was cleared by nl_tcp_track() */
 	n->dir = dir;
 	n->midstream = c->midstream;
 	n->rseq = t->seq - s->base;
@@ -571,9 +571,8 @@ track_in_order(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 
 bool nl_tcp_fast_path = true;
 
-static inline __attribute__((always_inline)) void
-track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
-      struct nl_tcp_note *n, bool whole_note)
+void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
+		  struct nl_tcp_note *n, bool whole_note)
 {
 	/* cleared before the fast path, not in it: inlined there, gcc made
 	 * this memset a rep stos, whose start-up costs tens of cycles */
@@ -688,12 +687,6 @@ track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
 	n->rack = (t->flags & NL_TCP_ACK) ? t->ack - p->base : 0;
 	n->state[0] = c->side[0].state;
 	n->state[1] = c->side[1].state;
-}
-
-void nl_tcp_track(struct nl_conn *c, uint8_t dir, const struct nl_packet *pkt,
-		  struct nl_tcp_note *n, bool whole_note)
-{
-	track(c, dir, pkt, n, whole_note);
 }
 
 static int64_t span_us(int64_t a_ns, int64_t b_ns)
