@@ -85,7 +85,8 @@ enum nl_conn_end_reason {
 const char *nl_conn_end_name(enum nl_conn_end_reason r); /* "evicted" … */
 
 struct nl_conn {
-	/* the lookup reads only these first 64 bytes */
+	/* The first 64 bytes: all the lookup reads, and what the tracker
+	 * reads of a connection besides its two sides. */
 	/* each endpoint hashed, for the table (src/conn/table.c): for IPv4,
 	 * equal keys mean equal endpoints, so a packet is matched and its
 	 * direction told without comparing addresses */
@@ -112,8 +113,9 @@ struct nl_conn {
 	uint8_t stall_side : 1;	   /* the writer held back (last stall) */
 	uint8_t reset_state;	   /* the resetter's state then */
 
-	/* what the tracker reads and writes for every packet: the next few
-	 * lines, so a packet costs as few cache misses as possible */
+	/* read with every packet, like the two sides after them: an
+	 * in-order segment without flags touches the first four or five
+	 * cache lines of its entry */
 	int64_t first_rtt_ns; /* iRTT: SYN -> first pure ACK; 0 unknown */
 	/* Nagle + delayed ACK: a pure ACK that came >= 30 ms after the data
 	 * it acknowledges all of (delack_side's), and the stalls seen */
