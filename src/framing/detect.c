@@ -15,10 +15,12 @@
  *    small lengths: a u8 or varint reading of random bytes yields many
  *    short messages, some of which end at segment ends by chance. So a
  *    candidate must end messages at at least half the PSH segment ends it
- *    covers, at twice the rate chance would (messages / bytes per segment
- *    end), and, once the turn is over, exactly at its end; candidates are
- *    ranked by hits beyond chance, so u32be beats u16be and u8 on
- *    "\0\0\0\x1d…" (fewer, longer messages explain the same ends).
+ *    covers (an end right after a header, where a sender wrote the header
+ *    on its own, counts neither way), at twice the rate chance would
+ *    (messages / bytes per segment end), and, once the turn is over,
+ *    exactly at its end; candidates are ranked by hits beyond chance, so
+ *    u32be beats u16be and u8 on "\0\0\0\x1d…" (fewer, longer messages
+ *    explain the same ends).
  *
  * Work: each run stops at its first error and skips bodies in bulk, so a
  * run costs its headers (and memchr for line); mid-stream, each segment
@@ -148,9 +150,17 @@ static inline bool run_message(const struct nl_detect_input *in,
 	r->hdr_bytes += fr->header_len;
 	r->hdr_zeros += count_zeros(in->buf + fr->start,
 				    fr->header_len < 16 ? fr->header_len : 16);
+	/* a segment end right after the header of a message with a body:
+	 * the sender wrote the header on its own (write(header), then
+	 * write(body)), which says nothing for the framing or against it */
+	uint64_t hdr_end = fr->len > fr->header_len
+			       ? end - (fr->len - fr->header_len)
+			       : UINT64_MAX;
 	while (*k < e->n && e->at[*k] < end) {
-		r->ends++;
-		r->push_ends += e->push[*k];
+		if (e->at[*k] != hdr_end) {
+			r->ends++;
+			r->push_ends += e->push[*k];
+		}
 		(*k)++;
 	}
 	if (*k < e->n && e->at[*k] == end) {

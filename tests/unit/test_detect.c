@@ -129,6 +129,46 @@ static void test_u32le_merged_and_split(void **state)
 	assert_int_equal(r.confirm, 3);
 }
 
+/* Protobuf's varint: 7 bits a byte, low first, the high bit "more". */
+static size_t varint(uint8_t *out, size_t n)
+{
+	size_t k = 0;
+	do {
+		out[k] = (uint8_t)((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+		n >>= 7;
+		k++;
+	} while (n);
+	return k;
+}
+
+/* write(header); write(body), as a program sends it without TCP_NODELAY
+ * on a busy machine: each header goes alone, a body now and then in two
+ * segments, so fewer than half the PSH ends are message ends. Ends just
+ * after a header count neither way. */
+static void test_header_written_alone(void **state)
+{
+	(void)state;
+	struct prefix p;
+	start(&p);
+	uint8_t h[10], b[600];
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)('a' + i % 26);
+	for (int i = 0; i < 8; i++) {
+		size_t n = 150 + 37 * (size_t)i;
+		seg(&p, h, varint(h, n), true);
+		if (i % 4 == 1) { /* the body in two */
+			seg(&p, b, 100, true);
+			seg(&p, b + 100, n - 100, true);
+		} else {
+			seg(&p, b, n, true);
+		}
+	}
+	p.in.turn_ended = true;
+	struct nl_detect_result r = detect(&p, true);
+	spec_is(&r.spec, "varint");
+	assert_int_equal(r.confirm, 8);
+}
+
 static void test_u32be_u16be(void **state)
 {
 	(void)state;
@@ -624,6 +664,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_u32le_merged_and_split),
+	    cmocka_unit_test(test_header_written_alone),
 	    cmocka_unit_test(test_u32be_u16be),
 	    cmocka_unit_test(test_line),
 	    cmocka_unit_test(test_http),
