@@ -145,17 +145,20 @@ static inline bool run_message(const struct nl_detect_input *in,
 			       const struct nl_frame *fr, uint32_t end,
 			       struct run *r)
 {
+	/* where the message starts in the prefix (fr->start counts from the
+	 * run's start when the framer reported it, from the prefix's when the
+	 * whole-message path did) */
+	uint32_t first = end - (uint32_t)fr->len;
 	r->msgs++;
 	r->empty += fr->len == fr->header_len;
 	r->hdr_bytes += fr->header_len;
-	r->hdr_zeros += count_zeros(in->buf + fr->start,
+	r->hdr_zeros += count_zeros(in->buf + first,
 				    fr->header_len < 16 ? fr->header_len : 16);
 	/* a segment end right after the header of a message with a body:
 	 * the sender wrote the header on its own (write(header), then
 	 * write(body)), which says nothing for the framing or against it */
-	uint64_t hdr_end = fr->len > fr->header_len
-			       ? end - (fr->len - fr->header_len)
-			       : UINT64_MAX;
+	uint32_t hdr_end = fr->len > fr->header_len ? first + fr->header_len
+						    : UINT32_MAX;
 	while (*k < e->n && e->at[*k] < end) {
 		if (e->at[*k] != hdr_end) {
 			r->ends++;

@@ -373,9 +373,9 @@ static void fuzz_sinks_free(struct fuzz_sinks *fs)
 
 /* A pipeline with small tables, so that eviction and the caps are reached
  * by short inputs: 8 connections (closed ones kept 2 s), 4 of them
- * analysed at once, a 16 KiB
- * reassembly pool (4 KiB a stream), 512 bytes held for framing detection,
- * reassembled data reported (--follow) and the framing chosen by sel. */
+ * analysed at once, a 16 KiB reassembly pool (4 KiB a stream), 512 bytes
+ * held for framing detection, reassembled data reported (--follow) and the
+ * framing chosen by sel. */
 static void fuzz_ctx_init_framing(struct nl_ctx *ctx, bool verify,
 				  unsigned sel)
 {
